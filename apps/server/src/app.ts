@@ -1,0 +1,70 @@
+import { createExpressEndpoints, initServer, type RequestValidationError } from '@ts-rest/express';
+import { contract } from '@usermeta/contract';
+import express, { type Express } from 'express';
+import type { Database } from './db/database.js';
+import { healthRoutes } from './health/health.routes.js';
+import { accessLog } from './http/access-log.js';
+import { requireApiKey } from './http/auth.js';
+import { jsonBody } from './http/body.js';
+import { errorBody, errorHandler, HttpError } from './http/errors.js';
+import { requestId } from './http/request-id.js';
+import { type ExtraRoute, RouteTable } from './http/route-table.js';
+import { securityHeaders } from './http/security-headers.js';
+import type { Logger } from './logger.js';
+import { metadataRoutes } from './metadata/metadata.routes.js';
+import { MetadataService } from './metadata/metadata.service.js';
+import { usersRoutes } from './users/users.routes.js';
+import { UsersService } from './users/users.service.js';
+
+export type AppDeps = {
+  database: Database;
+  logger: Logger;
+  adminApiKeys: readonly string[];
+  /** True once shutdown began. */
+  isDraining: () => boolean;
+};
+
+const s = initServer();
+
+/** The first issue of a failed contract validation, in the API's order: path, then body. */
+function validationMessage(err: RequestValidationError): string {
+  const error = err.pathParams ?? err.headers ?? err.query ?? err.body;
+  return error?.issues[0]?.message ?? 'Bad Request';
+}
+
+/** Builds the Express app; never listens, so tests can mount it on any port. */
+export function createApp(deps: AppDeps): Express {
+  const { database, logger } = deps;
+  const extraRoutes: ExtraRoute[] = [];
+  const routes = new RouteTable(contract, extraRoutes);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', false);
+
+  app.use(requestId());
+  app.use(accessLog(logger));
+  app.use(securityHeaders());
+  app.use(requireApiKey(deps.adminApiKeys, routes.isPublic));
+  app.use(routes.guard());
+  app.use(jsonBody());
+
+  const router = s.router(contract, {
+    metadata: metadataRoutes(new MetadataService(database.db)),
+    users: usersRoutes(new UsersService(database.db)),
+    health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
+  });
+  createExpressEndpoints(contract, router, app, {
+    logInitialization: false,
+    jsonQuery: false,
+    responseValidation: true,
+    requestValidationErrorHandler: (err, _req, res) => {
+      res.status(400).json(errorBody(400, validationMessage(err)));
+    },
+  });
+
+  app.use((_req, _res, next) => next(HttpError.generic(404)));
+  app.use(errorHandler(logger));
+  return app;
+}

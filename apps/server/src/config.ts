@@ -1,0 +1,91 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository root, two levels above this package (apps/server). */
+const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const apiKeyList = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key.length > 0),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .min(16, 'each key must have at least 16 characters')
+          .regex(/^[\x21-\x7e]+$/, 'keys are visible ASCII without spaces'),
+      )
+      .min(1, 'list at least one key'),
+  );
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const ConfigSchema = z.object({
+  PORT: int(0, 65535).default(8001),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().url('must be a postgres:// URL').optional()),
+  ADMIN_API_KEYS: z.preprocess(emptyAsUndefined, apiKeyList.optional()),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+  DB_POOL_MAX: int(1, 1000).default(10),
+  DB_CONNECT_TIMEOUT_MS: int(100, 600_000).default(3000),
+  DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  DB_LOCK_TIMEOUT_MS: int(100, 600_000).default(3000),
+  SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(8000),
+  WEB_CONCURRENCY: int(1, 64).default(1),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  /** Unset: start the embedded PostgreSQL with its data in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Unset: generate one key and keep it in `dataDir`. */
+  adminApiKeys: string[] | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  dataDir: string;
+  db: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number };
+  shutdownTimeoutMs: number;
+  webConcurrency: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The only reader of the environment: validates everything at once and says all that is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    adminApiKeys: c.ADMIN_API_KEYS,
+    logLevel: c.LOG_LEVEL,
+    dataDir: c.DATA_DIR,
+    db: {
+      poolMax: c.DB_POOL_MAX,
+      connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: c.DB_LOCK_TIMEOUT_MS,
+    },
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    webConcurrency: c.WEB_CONCURRENCY,
+  };
+}

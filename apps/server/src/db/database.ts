@@ -1,0 +1,58 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { DB } from './schema.js';
+
+export type DatabaseOptions = {
+  connectionString: string;
+  poolMax: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  logger: Logger;
+};
+
+/** Owns the pool and the Kysely instance; closing twice is harmless. */
+export class Database {
+  readonly pool: pg.Pool;
+  readonly db: Kysely<DB>;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: DatabaseOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolMax,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      // The server bounds every statement and lock wait, so no request can hang on the database.
+      statement_timeout: options.statementTimeoutMs,
+      lock_timeout: options.lockTimeoutMs,
+      // The client gives up a little later than the server would, in case the server is gone.
+      query_timeout: options.statementTimeoutMs + 1000,
+      idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
+      application_name: 'usermeta',
+    });
+    // An idle client losing its connection (database restart, admin kill) must not crash the process.
+    this.pool.on('error', (err) => {
+      options.logger.warn(
+        { err: { message: err.message, code: (err as { code?: string }).code } },
+        'idle database connection lost',
+      );
+    });
+    this.db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: this.pool }) });
+  }
+
+  /** True when the database answers a trivial query. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('select 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.db.destroy();
+    return this.closing;
+  }
+}

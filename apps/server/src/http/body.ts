@@ -1,0 +1,117 @@
+import { type AppRoute, isAppRouteNoBody } from '@ts-rest/core';
+import { MESSAGES } from '@usermeta/contract';
+import type { Request, RequestHandler } from 'express';
+import { HttpError } from './errors.js';
+
+export const MAX_BODY_BYTES = 65_536;
+
+const JSON_TYPES = new Set(['application/json', 'application/merge-patch+json']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+type BodyPolicy = {
+  /** Whether a request may come without a body (POST /users) or must have one (PATCH). */
+  optional: boolean;
+};
+
+function routeBodyPolicy(route: AppRoute | undefined): BodyPolicy | undefined {
+  if (!route || route.method === 'GET' || !('body' in route) || isAppRouteNoBody(route.body)) return undefined;
+  // A body schema that accepts `undefined` makes the body optional.
+  const schema = route.body as { safeParse?: (v: unknown) => { success: boolean } } | null;
+  return { optional: schema?.safeParse?.(undefined).success ?? false };
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return Number(length) > 0;
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+function checkMediaType(header: string | undefined): void {
+  const [type = '', ...params] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
+  if (!JSON_TYPES.has(type) || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+    throw HttpError.generic(415);
+  }
+}
+
+const tooLarge = () => HttpError.generic(413, { Connection: 'close' });
+
+function readRaw(req: Request): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        cleanup();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** Parses strict JSON (one value, nothing after it) from UTF-8 bytes. */
+export function parseJsonBody(raw: Buffer): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new HttpError(400, MESSAGES.invalidJson);
+  }
+  if (text.trim() === '') throw new HttpError(400, MESSAGES.emptyBody);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, MESSAGES.invalidJson);
+  }
+}
+
+/**
+ * Reads the JSON body of the matched route with the API's own rules and messages
+ * (415, 413, empty, invalid JSON); the contract's schema checks its shape afterwards.
+ */
+export function jsonBody(): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const policy = routeBodyPolicy(res.locals.route as AppRoute | undefined);
+      if (!policy) return next();
+      if (!hasBody(req)) {
+        if (!policy.optional) throw new HttpError(400, MESSAGES.emptyBody);
+        req.body = undefined;
+        return next();
+      }
+      checkMediaType(req.headers['content-type']);
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+      const raw = await readRaw(req);
+      if (raw.length === 0 && policy.optional) {
+        req.body = undefined;
+        return next();
+      }
+      req.body = parseJsonBody(raw);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}

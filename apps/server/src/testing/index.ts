@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createUsermetaClient, type UsermetaClient } from '@usermeta/client';
+import { createApp } from '../app.js';
+import { Database } from '../db/database.js';
+import { startEmbeddedPostgres } from '../db/embedded.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { listen } from '../http-server.js';
+import { createLogger } from '../logger.js';
+
+/**
+ * Test support shared by the packages that test against a real server: a real PostgreSQL
+ * (DATABASE_URL when set, else a throw-away embedded cluster) and a real HTTP server on it.
+ */
+
+export type TestDatabase = { url: string; stop(): Promise<void> };
+
+/** DATABASE_URL when set; otherwise a fresh embedded PostgreSQL in /tmp, deleted on stop. Migrated either way. */
+export async function startTestDatabase(): Promise<TestDatabase> {
+  const logger = createLogger('silent');
+  const external = process.env.DATABASE_URL;
+  const embedded = external
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir: `/tmp/usermeta-test-${process.pid}-${randomBytes(4).toString('hex')}/postgres`,
+        persistent: false,
+        fast: true,
+        logger,
+      });
+  const url = external ?? (embedded?.url as string);
+  const database = new Database({ connectionString: url, logger, ...TEST_DB_LIMITS });
+  try {
+    await migrateToLatest(database.db, logger);
+  } finally {
+    await database.close();
+  }
+  return { url, stop: async () => embedded?.stop() };
+}
+
+export const TEST_DB_LIMITS = { poolMax: 10, connectTimeoutMs: 3000, statementTimeoutMs: 5000, lockTimeoutMs: 3000 };
+
+export type TestServer = {
+  url: string;
+  apiKey: string;
+  /** A client with the right key. */
+  client: UsermetaClient;
+  /** Direct database access, to check what a request stored. */
+  database: Database;
+  /** Every log line the server wrote. */
+  logs: string[];
+  /** Starts draining, as on SIGTERM. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type TestServerOptions = {
+  databaseUrl: string;
+  apiKeys?: string[];
+  logLevel?: string;
+  db?: Partial<typeof TEST_DB_LIMITS>;
+};
+
+/** The real app on a real port, on the given database. */
+export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger(options.logLevel ?? 'info', sink);
+  const apiKeys = options.apiKeys ?? [randomBytes(24).toString('base64url')];
+  const database = new Database({ connectionString: options.databaseUrl, logger, ...TEST_DB_LIMITS, ...options.db });
+  let draining = false;
+  const app = createApp({ database, logger, adminApiKeys: apiKeys, isDraining: () => draining });
+  const server = await listen(app, { port: 0, host: '127.0.0.1' });
+  const apiKey = apiKeys[0] as string;
+  return {
+    url: server.url,
+    apiKey,
+    client: createUsermetaClient({ baseUrl: server.url, apiKey, retries: 0 }),
+    database,
+    logs,
+    drain: () => {
+      draining = true;
+      return server.drain();
+    },
+    close: async () => {
+      draining = true;
+      await server.drain();
+      await database.close();
+    },
+  };
+}

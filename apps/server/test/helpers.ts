@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { StoredMetadata } from '../src/metadata/metadata-rules.js';
+import { startTestServer, type TestServer, type TestServerOptions } from '../src/testing/index.js';
+
+/** A real server on the run's PostgreSQL for the tests of one file. */
+export function useTestServer(options: Omit<TestServerOptions, 'databaseUrl'> = {}): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer({ databaseUrl: inject('databaseUrl'), ...options });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('test server not started');
+    return server;
+  };
+}
+
+/** Sends a request as it is, for what the typed client would not let through. */
+export async function rawRequest(
+  server: TestServer,
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string | Buffer; auth?: boolean } = {},
+) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.auth !== false) headers.authorization ??= `Bearer ${server.apiKey}`;
+  const response = await fetch(`${server.url}${path}`, { method, headers, body: init.body });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** A user that exists, with nothing in it. */
+export async function createUser(server: TestServer): Promise<string> {
+  const id = randomUUID();
+  await server.database.db.insertInto('users').values({ id }).execute();
+  return id;
+}
+
+/** Writes metadata straight into the table, bypassing the API. */
+export async function storeMetadata(server: TestServer, userId: string, metadata: Partial<StoredMetadata>) {
+  const json = (v: object | null | undefined) => (v ? JSON.stringify(v) : null);
+  await server.database.db
+    .insertInto('user_metadata')
+    .values({
+      user_id: userId,
+      public_metadata: json(metadata.public_metadata),
+      private_metadata: json(metadata.private_metadata),
+      unsafe_metadata: json(metadata.unsafe_metadata),
+    })
+    .execute();
+}
+
+/** What the table holds for a user: undefined when there is no row. */
+export async function readStored(server: TestServer, userId: string) {
+  return server.database.db
+    .selectFrom('user_metadata')
+    .select(['public_metadata', 'private_metadata', 'unsafe_metadata'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export async function userExists(server: TestServer, userId: string): Promise<boolean> {
+  const row = await server.database.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}

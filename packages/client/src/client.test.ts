@@ -1,0 +1,149 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createUsermetaClient } from './client.js';
+import { UsermetaError } from './errors.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+const servers: Array<ReturnType<typeof createServer>> = [];
+
+/** A real HTTP server on loopback that answers as the handler says: for the client's own behaviour. */
+async function serve(handler: Handler): Promise<string> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => handler(req, res, body));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+const ID = 'e6c19cfb-09a2-41e5-a908-e33193b7ca0a';
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+describe('createUsermetaClient', () => {
+  it('when calling, then it sends the bearer key and JSON, and returns the typed result', async () => {
+    const seen: Array<{ method?: string; url?: string; auth?: string; type?: string; body: string }> = [];
+    const baseUrl = await serve((req, res, body) => {
+      seen.push({
+        method: req.method,
+        url: req.url,
+        auth: req.headers.authorization,
+        type: req.headers['content-type'],
+        body,
+      });
+      json(res, 200, { public_metadata: { a: 1 } });
+    });
+    const client = createUsermetaClient({ baseUrl: `${baseUrl}/`, apiKey: 'k'.repeat(20) });
+    const result = await client.patchUserMetadata(ID, { public_metadata: { a: 1 }, private_metadata: null });
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ public_metadata: { a: 1 } });
+    expect(seen[0]).toEqual({
+      method: 'PATCH',
+      url: `/users/${ID}/metadata`,
+      auth: `Bearer ${'k'.repeat(20)}`,
+      type: 'application/json',
+      body: '{"public_metadata":{"a":1},"private_metadata":null}',
+    });
+  });
+
+  it('when the patch is null, then it sends the JSON null', async () => {
+    let sent = '';
+    const baseUrl = await serve((_req, res, body) => {
+      sent = body;
+      res.writeHead(204).end();
+    });
+    const result = await createUsermetaClient({ baseUrl }).patchUserMetadata(ID, null);
+    expect(result.status).toBe(204);
+    expect(result.body).toBeUndefined();
+    expect(sent).toBe('null');
+  });
+
+  it('when the status is not declared by the contract, then it throws UsermetaError unexpected_status', async () => {
+    const baseUrl = await serve((_req, res) => json(res, 418, { code: 418, message: 'teapot' }));
+    const error = await createUsermetaClient({ baseUrl })
+      .getUserMetadata(ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsermetaError);
+    expect(error).toMatchObject({ kind: 'unexpected_status', status: 418 });
+  });
+
+  it('when the body does not match the contract, then it throws UsermetaError invalid_response', async () => {
+    const baseUrl = await serve((_req, res) => json(res, 200, { public_metadata: [1, 2] }));
+    const error = await createUsermetaClient({ baseUrl })
+      .getUserMetadata(ID)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'invalid_response', status: 200 });
+  });
+
+  it('when a GET meets 503 twice, then it retries and returns the third answer', async () => {
+    let calls = 0;
+    const baseUrl = await serve((_req, res) => {
+      calls++;
+      if (calls < 3) json(res, 503, { code: 503, message: 'Service Unavailable' });
+      else res.writeHead(204).end();
+    });
+    const result = await createUsermetaClient({ baseUrl, retries: 2, retryDelayMs: 1 }).getUserMetadata(ID);
+    expect(result.status).toBe(204);
+    expect(calls).toBe(3);
+  });
+
+  it('when a PATCH meets 503, then it is not retried', async () => {
+    let calls = 0;
+    const baseUrl = await serve((_req, res) => {
+      calls++;
+      json(res, 503, { code: 503, message: 'Service Unavailable' });
+    });
+    const error = await createUsermetaClient({ baseUrl, retries: 3, retryDelayMs: 1 })
+      .patchUserMetadata(ID, {})
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'unexpected_status', status: 503 });
+    expect(calls).toBe(1);
+  });
+
+  it('when nothing listens, then it throws UsermetaError network after the retries', async () => {
+    const baseUrl = await serve(() => undefined);
+    const server = servers.pop();
+    await new Promise((resolve) => server?.close(resolve));
+    const error = await createUsermetaClient({ baseUrl, retries: 1, retryDelayMs: 1 })
+      .getUser(ID)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'network' });
+  });
+
+  it('when the server does not answer in time, then it throws UsermetaError timeout', async () => {
+    const baseUrl = await serve(() => undefined);
+    const error = await createUsermetaClient({ baseUrl, timeoutMs: 100, retries: 0 })
+      .getUser(ID)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'timeout' });
+  });
+
+  it('when a custom fetch is given, then every request goes through it', async () => {
+    const baseUrl = await serve((_req, res) => json(res, 200, { alive: true }));
+    const urls: string[] = [];
+    const client = createUsermetaClient({
+      baseUrl,
+      fetch: (input, init) => {
+        urls.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    expect((await client.alive()).body).toEqual({ alive: true });
+    expect(urls).toEqual([`${baseUrl}/health/alive`]);
+  });
+});

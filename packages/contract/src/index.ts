@@ -1,0 +1,18 @@
+export type { Contract } from './contract.js';
+export { contract, healthContract, metadataContract, REASON_PHRASES, usersContract } from './contract.js';
+export type { JsonObject, JsonValue } from './json.js';
+export { isJsonObject } from './json.js';
+export { MESSAGES } from './messages.js';
+export type { RouteMeta } from './route-meta.js';
+export type { MetadataKind } from './schemas.js';
+export {
+  CreateUserBody,
+  ErrorBody,
+  INVALID_USER_ID,
+  METADATA_KINDS,
+  User,
+  UserId,
+  UserMetadata,
+  UserMetadataPatch,
+  UserWithMetadata,
+} from './schemas.js';

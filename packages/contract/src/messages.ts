@@ -1,0 +1,11 @@
+/** The stable error messages of the API (docs/api.md). Clients may match on them. */
+export const MESSAGES = {
+  invalidUserId: 'invalid user id',
+  userNotFound: 'user not found',
+  userAlreadyExists: 'user already exists',
+  emptyBody: 'request body must not be empty',
+  invalidJson: 'invalid json',
+  nestingTooDeep: 'metadata nesting too deep',
+  invalidCharacters: 'metadata must not contain NUL characters or unpaired surrogates',
+  limitExceededPrefix: 'metadata limit exceeded: ',
+} as const;
