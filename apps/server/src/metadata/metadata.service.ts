@@ -1,8 +1,15 @@
 import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { findMetadata, findMetadataForUpdate, saveMetadata } from './metadata.repository.js';
-import { applyPatch, checkLimits, sameMetadata, toUserMetadata, validatePatch } from './metadata-rules.js';
+import { findMetadata, lockMetadata, saveMetadata } from './metadata.repository.js';
+import {
+  applyPatch,
+  checkLimits,
+  type StoredMetadata,
+  sameMetadata,
+  toUserMetadata,
+  validatePatch,
+} from './metadata-rules.js';
 
 export type GetMetadataResult = { kind: 'ok'; metadata: UserMetadata | undefined } | { kind: 'user_not_found' };
 
@@ -21,21 +28,42 @@ export class MetadataService {
   }
 
   /**
-   * Merges under a lock on the user's row: concurrent patches of one user, from any number
-   * of server processes, apply one after another and lose nothing. Any failure rolls back.
+   * Merges under a lock on the user's metadata row: concurrent patches of one user, from any
+   * number of server processes, apply one after another and lose nothing. Only a patch that
+   * changes something commits; anything else, a failure included, rolls back.
    */
   async patch(userId: string, patch: UserMetadataPatch): Promise<PatchMetadataResult> {
     const problem = validatePatch(patch);
     if (problem) return { kind: 'invalid', message: problem };
 
-    return this.db.transaction().execute(async (trx): Promise<PatchMetadataResult> => {
-      const current = await findMetadataForUpdate(trx, userId);
-      if (!current) return { kind: 'user_not_found' };
-      const next = applyPatch(current, patch);
-      const overLimit = checkLimits(next);
-      if (overLimit) return { kind: 'invalid', message: overLimit };
-      if (!sameMetadata(current, next)) await saveMetadata(trx, userId, next);
-      return { kind: 'ok', metadata: toUserMetadata(next) };
-    });
+    const trx = await this.db.startTransaction().execute();
+    try {
+      const current = await lockMetadata(trx, userId);
+      const result = current ? this.merge(current, patch) : ({ kind: 'user_not_found' } as const);
+      if (result.kind === 'save') {
+        await saveMetadata(trx, userId, result.next);
+        await trx.commit().execute();
+        return { kind: 'ok', metadata: toUserMetadata(result.next) };
+      }
+      await trx.rollback().execute();
+      return result;
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private merge(
+    current: StoredMetadata,
+    patch: UserMetadataPatch,
+  ): PatchMetadataResult | { kind: 'save'; next: StoredMetadata } {
+    const next = applyPatch(current, patch);
+    const overLimit = checkLimits(next);
+    if (overLimit) return { kind: 'invalid', message: overLimit };
+    if (sameMetadata(current, next)) return { kind: 'ok', metadata: toUserMetadata(next) };
+    return { kind: 'save', next };
   }
 }
