@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { createExpressEndpoints, initServer, type RequestValidationError } from '@ts-rest/express';
 import { contract } from '@usermeta/contract';
 import express, { type Express } from 'express';
@@ -8,11 +9,12 @@ import { requireApiKey } from './http/auth.js';
 import { jsonBody } from './http/body.js';
 import { errorBody, errorHandler, HttpError } from './http/errors.js';
 import { requestId } from './http/request-id.js';
-import { type ExtraRoute, RouteTable } from './http/route-table.js';
+import { RouteTable } from './http/route-table.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { Logger } from './logger.js';
 import { metadataRoutes } from './metadata/metadata.routes.js';
 import { MetadataService } from './metadata/metadata.service.js';
+import { DOCS_ROUTES, mountDocs } from './openapi/docs.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { UsersService } from './users/users.service.js';
 
@@ -26,6 +28,9 @@ export type AppDeps = {
 
 const s = initServer();
 
+/** This package's version, for the OpenAPI document. */
+export const VERSION: string = createRequire(import.meta.url)('../package.json').version;
+
 /** The first issue of a failed contract validation, in the API's order: path, then body. */
 function validationMessage(err: RequestValidationError): string {
   const error = err.pathParams ?? err.headers ?? err.query ?? err.body;
@@ -35,8 +40,7 @@ function validationMessage(err: RequestValidationError): string {
 /** Builds the Express app; never listens, so tests can mount it on any port. */
 export function createApp(deps: AppDeps): Express {
   const { database, logger } = deps;
-  const extraRoutes: ExtraRoute[] = [];
-  const routes = new RouteTable(contract, extraRoutes);
+  const routes = new RouteTable(contract, DOCS_ROUTES);
 
   const app = express();
   app.disable('x-powered-by');
@@ -49,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireApiKey(deps.adminApiKeys, routes.isPublic));
   app.use(routes.guard());
   app.use(jsonBody());
+  mountDocs(app, VERSION);
 
   const router = s.router(contract, {
     metadata: metadataRoutes(new MetadataService(database.db)),

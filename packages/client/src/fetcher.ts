@@ -17,6 +17,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Full jitter: a random delay up to base · 2^attempt. */
 const backoff = (base: number, attempt: number) => Math.random() * base * 2 ** attempt;
 
+/** fetch wraps the real reason (ECONNREFUSED, …) in a generic TypeError: show the inner one. */
+function describe(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  return cause.cause instanceof Error ? cause.cause.message : cause.message;
+}
+
 function retryableStatus(route: AppRoute, status: number): boolean {
   return RETRYABLE_STATUSES.includes(status) && !(status in route.responses);
 }
@@ -90,7 +96,7 @@ export function createFetcher(options: FetcherOptions): ApiFetcher {
           timedOut ? 'timeout' : 'network',
           timedOut
             ? `no answer within ${options.timeoutMs} ms from ${method} ${path}`
-            : `request failed: ${method} ${path}`,
+            : `request failed: ${method} ${path}: ${describe(cause)}`,
           { cause },
         );
       }

@@ -24,6 +24,8 @@ function metadataObject(message: string) {
   return extendApi(z.custom<JsonObject>(isJsonObject, { message }), {
     type: 'object',
     additionalProperties: {},
+    // The custom schema wraps z.any(), which the generator would mark nullable.
+    nullable: undefined,
   });
 }
 

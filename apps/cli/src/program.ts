@@ -1,0 +1,125 @@
+import { createUsermetaClient, type UserMetadataPatch, UsermetaError } from '@usermeta/client';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, exitCodeForStatus } from './exit-codes.js';
+import { InputError, readJsonArgument } from './read-json.js';
+
+export type Io = {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+};
+
+type Answer = { status: number; body: unknown };
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 ok, 1 server error, 2 usage, 3 unauthorized, 4 not found,
+5 conflict (user exists), 6 invalid input (400/413/415), 7 server unreachable.
+Output: the JSON body on stdout; errors as {"code","message"} JSON on stderr.`;
+
+/** The `usermeta` command line. Every outcome ends in a thrown CommanderError carrying the exit code. */
+export function createProgram(io: Io): Command {
+  const program = new Command('usermeta')
+    .description('Admin command line for the usermeta service')
+    .addOption(new Option('--url <url>', 'service URL').env('USERMETA_URL').default('http://127.0.0.1:8001'))
+    .addOption(new Option('--api-key <key>', 'admin API key').env('USERMETA_API_KEY'))
+    .addOption(new Option('--timeout <ms>', 'per-request timeout in ms').default(10_000).argParser(Number))
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError();
+
+  const client = () => {
+    const options = program.opts<{ url: string; apiKey?: string; timeout: number }>();
+    return createUsermetaClient({
+      baseUrl: options.url,
+      apiKey: options.apiKey,
+      timeoutMs: options.timeout,
+    });
+  };
+
+  const finish = (answer: Answer, emptyOk: string | undefined): never => {
+    const code = exitCodeForStatus(answer.status);
+    if (code === EXIT.ok) {
+      if (answer.body !== undefined) io.stdout.write(`${JSON.stringify(answer.body, null, 2)}\n`);
+      else if (emptyOk !== undefined) io.stdout.write(`${emptyOk}\n`);
+    } else {
+      io.stderr.write(`${JSON.stringify(answer.body)}\n`);
+    }
+    throw new CommanderError(code, 'usermeta.done', '');
+  };
+
+  const run =
+    <A extends unknown[]>(action: (...args: A) => Promise<Answer>, emptyOk?: string) =>
+    async (...args: A) =>
+      finish(await action(...args), emptyOk);
+
+  const users = program
+    .command('users')
+    .description('create, read and delete users')
+    .addHelpText('after', EXIT_CODES_HELP);
+  users
+    .command('create')
+    .description('create a user (id generated unless --id is given)')
+    .option('--id <id>', 'the UUID to give the user')
+    .action(run(async (options: { id?: string }) => client().createUser(options.id ? { id: options.id } : {})));
+  users
+    .command('get')
+    .description('print a user with its metadata')
+    .argument('<id>', 'user UUID')
+    .action(run(async (id: string) => client().getUser(id)));
+  users
+    .command('delete')
+    .description('delete a user and its metadata')
+    .argument('<id>', 'user UUID')
+    .action(run(async (id: string) => client().deleteUser(id)));
+
+  const metadata = program
+    .command('metadata')
+    .description('read and patch user metadata')
+    .addHelpText('after', EXIT_CODES_HELP);
+  metadata
+    .command('get')
+    .description('print the metadata of a user ({} when it has none)')
+    .argument('<id>', 'user UUID')
+    .action(run(async (id: string) => client().getUserMetadata(id), '{}'));
+  metadata
+    .command('patch')
+    .description('merge-patch (RFC 7386) the metadata of a user; prints the result ({} when none is left)')
+    .argument('<id>', 'user UUID')
+    .argument('<json>', 'the patch: inline JSON, @file.json, or - for standard input')
+    .action(
+      run(async (id: string, json: string) => {
+        const patch = (await readJsonArgument(json, io.stdin)) as UserMetadataPatch;
+        return client().patchUserMetadata(id, patch);
+      }, '{}'),
+    );
+
+  return program;
+}
+
+/** Runs the command line and returns the exit code; never throws. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'usermeta.done') return error.exitCode;
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof InputError) {
+      io.stderr.write(`usermeta: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof UsermetaError) {
+      io.stderr.write(`usermeta: ${error.message}\n`);
+      return error.kind === 'network' || error.kind === 'timeout' ? EXIT.unreachable : EXIT.serverError;
+    }
+    io.stderr.write(`usermeta: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.serverError;
+  }
+}

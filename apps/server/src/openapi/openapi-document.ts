@@ -1,0 +1,71 @@
+import { generateOpenApi } from '@ts-rest/open-api';
+import { contract, REASON_PHRASES, type RouteMeta } from '@usermeta/contract';
+import type { OperationObject, RequestBodyObject, ResponsesObject } from 'openapi3-ts';
+
+const SECURITY_SCHEME = 'BearerApiKeyAuth';
+
+function describeResponses(responses: ResponsesObject, meta: RouteMeta): ResponsesObject {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => {
+      const code = Number(status);
+      const description =
+        meta.responseDescriptions?.[code] ??
+        REASON_PHRASES[code as keyof typeof REASON_PHRASES] ??
+        response.description;
+      return [status, { ...response, description }];
+    }),
+  );
+}
+
+/** The OpenAPI 3 document of the whole API, generated from the contract. */
+export function buildOpenApiDocument(version: string) {
+  return generateOpenApi(
+    contract,
+    {
+      info: {
+        title: 'usermeta Admin API',
+        version,
+        description:
+          'Per-user metadata, wire-compatible with the Hanko Admin API "User Metadata Management" operations. ' +
+          'Every route except health, this document and the docs page needs `Authorization: Bearer <admin API key>`.',
+      },
+      tags: [
+        { name: 'User Metadata Management' },
+        { name: 'User Management' },
+        { name: 'Health', description: 'Public: no key needed' },
+      ],
+      components: {
+        securitySchemes: {
+          [SECURITY_SCHEME]: {
+            description: 'Bearer authentication header of the form `Bearer <token>`, where `<token>` is your API key.',
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'API Key',
+          },
+        },
+      },
+    },
+    {
+      operationMapper: (operation, route) => {
+        const meta = route.metadata as RouteMeta;
+        const mapped: OperationObject = {
+          ...operation,
+          operationId: meta.operationId,
+          tags: [meta.tag],
+          security: meta.auth === 'bearer' ? [{ [SECURITY_SCHEME]: [] }] : [],
+          responses: describeResponses(operation.responses, meta),
+        };
+        const body = operation.requestBody as RequestBodyObject | undefined;
+        const json = body?.content['application/json'];
+        if (json && route.method === 'PATCH') {
+          mapped.requestBody = {
+            ...body,
+            required: true,
+            content: { 'application/json': json, 'application/merge-patch+json': json },
+          };
+        }
+        return mapped;
+      },
+    },
+  );
+}

@@ -1,0 +1,49 @@
+import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
+import { describe, expectTypeOf, it } from 'vitest';
+import type { UsermetaClient } from './client.js';
+
+/**
+ * Type-level tests: `pnpm typecheck` fails if the client's types drift from the contract.
+ * Each `@ts-expect-error` line must stay an error; remove one and typecheck fails.
+ */
+
+type Result<K extends keyof UsermetaClient> = UsermetaClient[K] extends (...args: never[]) => Promise<infer R>
+  ? R
+  : never;
+
+declare const client: UsermetaClient;
+const id = 'e6c19cfb-09a2-41e5-a908-e33193b7ca0a';
+
+describe('client types', () => {
+  it('when GET metadata answers 200, then the body is exactly the contract UserMetadata', () => {
+    expectTypeOf<Extract<Result<'getUserMetadata'>, { status: 200 }>['body']>().toEqualTypeOf<UserMetadata>();
+    expectTypeOf<Result<'getUserMetadata'>['status']>().toEqualTypeOf<200 | 204 | 400 | 401 | 404 | 500>();
+    expectTypeOf<Extract<Result<'getUserMetadata'>, { status: 204 }>['body']>().toEqualTypeOf<undefined>();
+  });
+
+  it('when patching, then the body is the contract patch type, and a non-object kind does not compile', () => {
+    expectTypeOf<Parameters<UsermetaClient['patchUserMetadata']>[1]>().toEqualTypeOf<UserMetadataPatch>();
+    const typeOnly = () => {
+      // @ts-expect-error a kind must be an object or null
+      void client.patchUserMetadata(id, { public_metadata: 'admin' });
+      // @ts-expect-error arrays are not kinds
+      void client.patchUserMetadata(id, { private_metadata: [1, 2] });
+      // @ts-expect-error the top level must be an object or null
+      void client.patchUserMetadata(id, [{}]);
+      void client.patchUserMetadata(id, null);
+      void client.patchUserMetadata(id, {
+        public_metadata: { role: 'admin', nested: { a: [1, null] } },
+        unsafe_metadata: null,
+      });
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+
+  it('when a user is created, then the 201 body has id and timestamps', () => {
+    expectTypeOf<Extract<Result<'createUser'>, { status: 201 }>['body']>().toEqualTypeOf<{
+      id: string;
+      created_at: string;
+      updated_at: string;
+    }>();
+  });
+});
