@@ -11,6 +11,7 @@ import { errorBody, errorHandler, HttpError } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { RouteTable } from './http/route-table.js';
 import { securityHeaders } from './http/security-headers.js';
+import { uriLimit } from './http/uri-limit.js';
 import type { Logger } from './logger.js';
 import { metadataRoutes } from './metadata/metadata.routes.js';
 import { MetadataService } from './metadata/metadata.service.js';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(accessLog(logger));
   app.use(securityHeaders());
   app.use(requireApiKey(deps.adminApiKeys, routes.isPublic));
+  app.use(uriLimit());
   app.use(routes.guard());
   app.use(jsonBody());
   mountDocs(app, VERSION);

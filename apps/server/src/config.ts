@@ -41,6 +41,9 @@ const ConfigSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
   DB_LOCK_TIMEOUT_MS: int(100, 600_000).default(3000),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(8000),
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
   WEB_CONCURRENCY: int(1, 64).default(1),
 });
 
@@ -55,6 +58,7 @@ export type Config = {
   dataDir: string;
   db: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number };
   shutdownTimeoutMs: number;
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   webConcurrency: number;
 };
 
@@ -86,6 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockTimeoutMs: c.DB_LOCK_TIMEOUT_MS,
     },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    http: {
+      headersTimeoutMs: c.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     webConcurrency: c.WEB_CONCURRENCY,
   };
 }

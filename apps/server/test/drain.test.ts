@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createUsermetaClient } from '@usermeta/client';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const KEY = 'drain-test-key-0123456789';
+
+/** The built server as its own process, as in production; resolves once it listens. */
+function startServerProcess(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: inject('databaseUrl'),
+        ADMIN_API_KEYS: KEY,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+      const match = /"url":"(http:\/\/[^"]+)","msg":"usermeta listening"/.exec(output);
+      if (match?.[1]) resolve({ child, url: match[1], exited });
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+describe('draining on SIGTERM', () => {
+  it('when SIGTERM arrives with requests in flight, then all of them succeed, new connections are refused, and the process exits', async () => {
+    const { child, url, exited } = await startServerProcess();
+    const client = createUsermetaClient({ baseUrl: url, apiKey: KEY, retries: 0 });
+    const id = randomUUID();
+    await client.createUser({ id });
+    await client.patchUserMetadata(id, { public_metadata: { seed: true } });
+
+    // Hold the user's metadata row, so the patches below are in flight when SIGTERM arrives.
+    const blocker = new pg.Client({ connectionString: inject('databaseUrl') });
+    await blocker.connect();
+    await blocker.query('begin');
+    await blocker.query('select 1 from user_metadata where user_id = $1 for update', [id]);
+
+    const inFlight = Array.from({ length: 20 }, (_, i) =>
+      fetch(`${url}/users/${id}/metadata`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ public_metadata: { [`k${i}`]: i } }),
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await fetch(`${url}/health/alive`).then(
+      (res) => `answered ${res.status}`,
+      (error: Error & { cause?: { code?: string } }) => error.cause?.code,
+    );
+    expect(refused).toBe('ECONNREFUSED');
+
+    // Let the in-flight patches through (lock_timeout is 3 s, so release well before).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await blocker.query('commit');
+    await blocker.end();
+
+    const responses = await Promise.all(inFlight);
+    expect(responses.map((res) => res.status)).toEqual(Array(20).fill(200));
+    expect(responses.every((res) => res.headers.get('connection') === 'close')).toBe(true);
+
+    expect(await exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+
+    const check = new pg.Client({ connectionString: inject('databaseUrl') });
+    await check.connect();
+    const { rows } = await check.query('select public_metadata from user_metadata where user_id = $1', [id]);
+    await check.end();
+    expect(Object.keys(rows[0].public_metadata)).toHaveLength(21);
+  });
+});
