@@ -4,14 +4,11 @@ import { contract } from '@usermeta/contract';
 import express, { type Express } from 'express';
 import type { Database } from './db/database.js';
 import { healthRoutes } from './health/health.routes.js';
-import { accessLog } from './http/access-log.js';
-import { requireApiKey } from './http/auth.js';
 import { jsonBody } from './http/body.js';
 import { errorBody, errorHandler, HttpError } from './http/errors.js';
-import { requestId } from './http/request-id.js';
+import { gate } from './http/gate.js';
+import { useLeanJson } from './http/lean-json.js';
 import { RouteTable } from './http/route-table.js';
-import { securityHeaders } from './http/security-headers.js';
-import { uriLimit } from './http/uri-limit.js';
 import type { Logger } from './logger.js';
 import { metadataRoutes } from './metadata/metadata.routes.js';
 import { MetadataService } from './metadata/metadata.service.js';
@@ -47,18 +44,13 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false);
+  useLeanJson(app);
 
-  app.use(requestId());
-  app.use(accessLog(logger));
-  app.use(securityHeaders());
-  app.use(requireApiKey(deps.adminApiKeys, routes.isPublic));
-  app.use(uriLimit());
-  app.use(routes.guard());
+  app.use(gate({ logger, adminApiKeys: deps.adminApiKeys, routes }));
   app.use(jsonBody());
-  mountDocs(app, VERSION);
 
   const router = s.router(contract, {
-    metadata: metadataRoutes(new MetadataService(database.db)),
+    metadata: metadataRoutes(new MetadataService(database.pool)),
     users: usersRoutes(new UsersService(database.db)),
     health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
   });
@@ -71,6 +63,8 @@ export function createApp(deps: AppDeps): Express {
     },
   });
 
+  // After the API's routes, so that API requests never walk the docs router.
+  mountDocs(app, VERSION);
   app.use((_req, _res, next) => next(HttpError.generic(404)));
   app.use(errorHandler(logger));
   return app;

@@ -4,12 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { createUsermetaClient } from '@usermeta/client';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { findFreePort as freePort } from '../src/db/embedded.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const KEY = 'drain-test-key-0123456789';
 
 /** The built server as its own process, as in production; resolves once it listens. */
-function startServerProcess(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+function startServerProcess(
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN], {
       env: {
@@ -19,6 +22,7 @@ function startServerProcess(): Promise<{ child: ChildProcess; url: string; exite
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -26,7 +30,7 @@ function startServerProcess(): Promise<{ child: ChildProcess; url: string; exite
     let output = '';
     child.stdout?.on('data', (chunk) => {
       output += chunk;
-      const match = /"url":"(http:\/\/[^"]+)","msg":"usermeta listening"/.exec(output);
+      const match = /"url":"(http:\/\/[^"]+)","pid":\d+,"msg":"usermeta listening"/.exec(output);
       if (match?.[1]) resolve({ child, url: match[1], exited });
     });
     child.stderr?.on('data', (chunk) => {
@@ -85,5 +89,23 @@ describe('draining on SIGTERM', () => {
     const { rows } = await check.query('select public_metadata from user_metadata where user_id = $1', [id]);
     await check.end();
     expect(Object.keys(rows[0].public_metadata)).toHaveLength(21);
+  });
+});
+
+describe('WEB_CONCURRENCY', () => {
+  it('when 2 workers run, then they serve on one port, and SIGTERM to the primary stops them all', async () => {
+    const { child, url, exited } = await startServerProcess({ WEB_CONCURRENCY: '2', PORT: String(await freePort()) });
+    const client = createUsermetaClient({ baseUrl: url, apiKey: KEY, retries: 0 });
+    const id = randomUUID();
+    expect((await client.createUser({ id })).status).toBe(201);
+    const results = await Promise.all(Array.from({ length: 20 }, () => client.getUserMetadata(id)));
+    expect(results.every((r) => r.status === 204)).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const after = await fetch(`${url}/health/alive`).then(
+      () => 'answered',
+      () => 'refused',
+    );
+    expect(after).toBe('refused');
   });
 });

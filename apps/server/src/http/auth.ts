@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
 import { HttpError } from './errors.js';
 
-const UNAUTHORIZED = HttpError.generic(401, { 'WWW-Authenticate': 'Bearer' });
+export const UNAUTHORIZED = HttpError.generic(401, { 'WWW-Authenticate': 'Bearer' });
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -25,18 +24,4 @@ export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^bearer +([\x21-\x7e]+) *$/i.exec(header);
   return match?.[1];
-}
-
-/** Checks the admin key before anything else, except on the public routes. */
-export function requireApiKey(
-  keys: readonly string[],
-  isPublic: (method: string, path: string) => boolean,
-): RequestHandler {
-  const check = createKeyChecker(keys);
-  return (req, _res, next) => {
-    if (isPublic(req.method, req.path)) return next();
-    const token = bearerToken(req.headers.authorization);
-    if (token === undefined || !check(token)) return next(UNAUTHORIZED);
-    next();
-  };
 }

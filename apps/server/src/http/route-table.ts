@@ -1,6 +1,5 @@
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import type { RouteMeta } from '@usermeta/contract';
-import type { RequestHandler } from 'express';
 import type { ZodTypeAny } from 'zod';
 import { HttpError } from './errors.js';
 
@@ -78,14 +77,6 @@ export class RouteTable {
       if (!result.success) throw new HttpError(400, result.error.issues[0]?.message ?? 'Bad Request');
     }
     return { route: entry.route };
-  }
-
-  /** Middleware: rejects what does not match, and leaves the matched route in `res.locals.route`. */
-  guard(): RequestHandler {
-    return (req, res, next) => {
-      res.locals.route = this.match(req.method, req.path).route;
-      next();
-    };
   }
 }
 

@@ -1,6 +1,6 @@
 import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
+import type pg from 'pg';
+import { inTransaction } from '../db/transaction.js';
 import { findMetadata, lockMetadata, saveMetadata } from './metadata.repository.js';
 import {
   applyPatch,
@@ -19,10 +19,10 @@ export type PatchMetadataResult =
   | { kind: 'invalid'; message: string };
 
 export class MetadataService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   async get(userId: string): Promise<GetMetadataResult> {
-    const stored = await findMetadata(this.db, userId);
+    const stored = await findMetadata(this.pool, userId);
     if (!stored) return { kind: 'user_not_found' };
     return { kind: 'ok', metadata: toUserMetadata(stored) };
   }
@@ -36,24 +36,14 @@ export class MetadataService {
     const problem = validatePatch(patch);
     if (problem) return { kind: 'invalid', message: problem };
 
-    const trx = await this.db.startTransaction().execute();
-    try {
-      const current = await lockMetadata(trx, userId);
-      const result = current ? this.merge(current, patch) : ({ kind: 'user_not_found' } as const);
-      if (result.kind === 'save') {
-        await saveMetadata(trx, userId, result.next);
-        await trx.commit().execute();
-        return { kind: 'ok', metadata: toUserMetadata(result.next) };
-      }
-      await trx.rollback().execute();
-      return result;
-    } catch (error) {
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => undefined);
-      throw error;
-    }
+    return inTransaction(this.pool, async (client) => {
+      const current = await lockMetadata(client, userId);
+      if (!current) return { commit: false, result: { kind: 'user_not_found' } as const };
+      const merged = this.merge(current, patch);
+      if (merged.kind !== 'save') return { commit: false, result: merged };
+      await saveMetadata(client, userId, merged.next);
+      return { commit: true, result: { kind: 'ok', metadata: toUserMetadata(merged.next) } as const };
+    });
   }
 
   private merge(

@@ -94,3 +94,4 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     },
   };
 }
+export { findFreePort } from '../db/embedded.js';

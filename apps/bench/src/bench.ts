@@ -1,0 +1,186 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startTestDatabase } from '@usermeta/server/testing';
+import pg from 'pg';
+import { countLostUpdates } from './ledger.js';
+import { type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
+import { rssMb, startBaseline, startServer, type Target } from './processes.js';
+import { formatTable, meanOf, type Row, ratios } from './report.js';
+import { seedUsers } from './seed.js';
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '1,16,64' },
+    scenarios: { type: 'string', default: 'get,patch,mixed' },
+    rounds: { type: 'string', default: '2' },
+    workers: { type: 'string', default: '1' },
+    requests: { type: 'string', default: '0' },
+    'growth-users': { type: 'string', default: '0' },
+    'log-level': { type: 'string', default: 'info' },
+    smoke: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+const smoke = args.smoke;
+const users = smoke ? 500 : Number(args.users);
+const durationSec = smoke ? 1 : Number(args.duration);
+const connections = (smoke ? '16' : args.connections).split(',').map(Number);
+const scenarios = args.scenarios.split(',') as Mix[];
+const rounds = smoke ? 1 : Number(args.rounds);
+const API_KEY = 'bench-key-0123456789abcdef';
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  log(`bench: ${users} users, ${durationSec}s per run, c=${connections.join('/')}, ${rounds} round(s) A/B`);
+  const database = await startTestDatabase();
+  const sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  const targets: Target[] = [];
+  try {
+    let t = Date.now();
+    const ids = await seedUsers(sql, users);
+    log(`seeded ${ids.length} users in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    const workers = Number(args.workers);
+    const cpuProfileDir = args['cpu-prof']
+      ? fileURLToPath(new URL('../results/profiles/', import.meta.url))
+      : undefined;
+    const server = await startServer({
+      databaseUrl: database.url,
+      apiKey: API_KEY,
+      workers,
+      logLevel: args['log-level'],
+      ...(cpuProfileDir ? { cpuProfileDir } : {}),
+    });
+    const baseline = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY });
+    targets.push(server, baseline);
+
+    for (const target of [server, baseline]) {
+      await runLoad({ url: target.url, apiKey: API_KEY, ids, connections: 16, mix: 'get', durationSec: smoke ? 1 : 2 });
+    }
+    const rssAfterWarmup = await rssMb(server.pid);
+
+    const ledger: PatchLedger = new Map();
+    const rows: Row[] = [];
+    for (const mix of scenarios) {
+      for (const c of connections) {
+        const runs: Record<'server' | 'baseline', LoadResult[]> = { server: [], baseline: [] };
+        for (let round = 0; round < rounds; round++) {
+          for (const target of [server, baseline]) {
+            const result = await runLoad({
+              url: target.url,
+              apiKey: API_KEY,
+              ids,
+              connections: c,
+              mix,
+              durationSec,
+              ...(target.name === 'server' ? { ledger } : { writeKind: 'unsafe_metadata' as const }),
+            });
+            runs[target.name].push(result);
+            log(
+              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.errors} errors`,
+            );
+          }
+        }
+        rows.push({ scenario: mix, connections: c, server: meanOf(runs.server), baseline: meanOf(runs.baseline) });
+      }
+    }
+    const updates = await countLostUpdates(sql, ledger);
+
+    let memory: { requests: number; rssAfterWarmupMb: number; rssAfterMb: number } | undefined;
+    const longRun = Number(args.requests);
+    if (longRun > 0) {
+      t = Date.now();
+      const result = await runLoad({
+        url: server.url,
+        apiKey: API_KEY,
+        ids,
+        connections: 64,
+        mix: 'get',
+        amount: longRun,
+      });
+      memory = { requests: result.requests, rssAfterWarmupMb: rssAfterWarmup, rssAfterMb: await rssMb(server.pid) };
+      log(`long run: ${result.requests} GETs in ${((Date.now() - t) / 1000).toFixed(0)} s, ${result.errors} errors`);
+    }
+
+    let growth: Array<{ users: number; p50c1: number; p50c16: number }> | undefined;
+    const growthUsers = Number(args['growth-users']);
+    if (growthUsers > ids.length) {
+      const measure = async (count: number, pool: string[]) => {
+        const c1 = await runLoad({
+          url: server.url,
+          apiKey: API_KEY,
+          ids: pool,
+          connections: 1,
+          mix: 'get',
+          durationSec,
+        });
+        const c16 = await runLoad({
+          url: server.url,
+          apiKey: API_KEY,
+          ids: pool,
+          connections: 16,
+          mix: 'get',
+          durationSec,
+        });
+        return { users: count, p50c1: c1.p50, p50c16: c16.p50 };
+      };
+      growth = [await measure(ids.length, ids)];
+      t = Date.now();
+      const all = await seedUsers(sql, growthUsers - ids.length);
+      log(`seeded up to ${all.length} users in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+      await sql.query('vacuum analyze user_metadata');
+      growth.push(await measure(all.length, all));
+    }
+
+    const table = formatTable(rows);
+    process.stdout.write(`\n${table}\n\n`);
+    process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
+    process.stdout.write(`server RSS after warm-up: ${rssAfterWarmup} MB\n`);
+    if (memory) process.stdout.write(`server RSS after ${memory.requests} requests: ${memory.rssAfterMb} MB\n`);
+    if (growth) {
+      for (const g of growth)
+        process.stdout.write(`GET p50 at ${g.users} users: c=1 ${g.p50c1} ms, c=16 ${g.p50c16} ms\n`);
+    }
+
+    const report = {
+      startedAt: startedAt.toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      settings: { users, durationSec, connections, rounds, workers, scenarios, smoke },
+      rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),
+      lostUpdates: updates,
+      rssAfterWarmupMb: rssAfterWarmup,
+      memory,
+      growth,
+    };
+    const out = args.out ?? fileURLToPath(new URL(`../results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));
+    await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
+    await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`written ${out}\n`);
+    if (cpuProfileDir) process.stdout.write(`server CPU profile in ${cpuProfileDir} (open in Chrome DevTools)\n`);
+
+    const errors = rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0);
+    if (errors > 0 || updates.lost > 0) {
+      process.stderr.write(`bench: ${errors} errors, ${updates.lost} lost updates\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const target of targets) await target.stop();
+    await sql.end();
+    await database.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findFreePort } from '@usermeta/server/testing';
+
+export type Target = {
+  name: 'server' | 'baseline';
+  url: string;
+  child: ChildProcess;
+  pid: number;
+  stop(): Promise<void>;
+};
+
+/** The production build of the real server (apps/server/dist/main.js). */
+function serverMain(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@usermeta/server')), 'main.js');
+}
+
+const BASELINE_MAIN = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
+
+async function waitForHealth(url: string, path: string, apiKey: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode} before answering`);
+    const ok = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } }).then(
+      (res) => res.status < 500,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within 30 s`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
+export async function startServer(options: {
+  databaseUrl: string;
+  apiKey: string;
+  workers: number;
+  logLevel: string;
+  /** Write a V8 CPU profile of the server into this folder. */
+  cpuProfileDir?: string;
+}): Promise<Target> {
+  const port = await findFreePort();
+  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, serverMain()], {
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      ADMIN_API_KEYS: options.apiKey,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: options.logLevel,
+      WEB_CONCURRENCY: String(options.workers),
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, '/health/ready', options.apiKey, child);
+  return { name: 'server', url, child, pid: child.pid ?? 0, stop: stopper(child) };
+}
+
+export async function startBaseline(options: { databaseUrl: string; apiKey: string }): Promise<Target> {
+  const port = await findFreePort();
+  const child = spawn(process.execPath, [BASELINE_MAIN], {
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, API_KEY: options.apiKey, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, '/users/00000000-0000-4000-8000-000000000000/metadata', options.apiKey, child);
+  return { name: 'baseline', url, child, pid: child.pid ?? 0, stop: stopper(child) };
+}
+
+/** Resident set size of a process and its direct children (the workers, in cluster mode), in MB. */
+export async function rssMb(pid: number): Promise<number> {
+  const pids = [pid, ...(await childPids(pid))];
+  let kb = 0;
+  for (const p of pids) {
+    const status = await readFile(`/proc/${p}/status`, 'utf8').catch(() => '');
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+async function childPids(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.split(/\s+/).filter(Boolean).map(Number);
+}

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const run = (script: string, args: string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL(`../dist/${script}`, import.meta.url)), ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+// Smoke runs only: they prove the tools work end to end and that nothing errs or loses a
+// write. They assert no timing; the numbers live in docs/benchmarks.md.
+describe('benchmark and soak, as short smoke runs', () => {
+  it('when the benchmark runs briefly, then it prints the table, with 0 errors and 0 lost updates', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'usermeta-bench-')), 'smoke.json');
+    const result = await run('bench.js', ['--smoke', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\| scenario \| c +\| server rps/);
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report.rows.map((row: { scenario: string }) => row.scenario)).toEqual(['get', 'patch', 'mixed']);
+    for (const row of report.rows) {
+      expect(row.server.errors).toBe(0);
+      expect(row.baseline.errors).toBe(0);
+      expect(row.server.requests).toBeGreaterThan(0);
+      expect(row.baseline.requests).toBeGreaterThan(0);
+    }
+    expect(report.lostUpdates.checked).toBeGreaterThan(0);
+    expect(report.lostUpdates.lost).toBe(0);
+  });
+
+  it('when the soak runs briefly, then it reports RSS samples, 0 errors and 0 lost updates', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'usermeta-soak-')), 'soak.json');
+    const result = await run('soak.js', ['--duration', '4', '--users', '500', '--out', out]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report.result.errors).toBe(0);
+    expect(report.lostUpdates.lost).toBe(0);
+    expect(report.rss.samples.length).toBeGreaterThanOrEqual(3);
+  });
+});
