@@ -23,6 +23,8 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     smoke: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    compare: { type: 'string' },
+    'express-floor': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -61,8 +63,22 @@ async function main(): Promise<void> {
     });
     const baseline = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY });
     targets.push(server, baseline);
+    if (args['express-floor']) {
+      targets.push(await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, expressFloor: true }));
+    }
+    if (args.compare) {
+      targets.push(
+        await startServer({
+          databaseUrl: database.url,
+          apiKey: API_KEY,
+          workers,
+          logLevel: args['log-level'],
+          main: args.compare,
+        }),
+      );
+    }
 
-    for (const target of [server, baseline]) {
+    for (const target of targets) {
       await runLoad({ url: target.url, apiKey: API_KEY, ids, connections: 16, mix: 'get', durationSec: smoke ? 1 : 2 });
     }
     const rssAfterWarmup = await rssMb(server.pid);
@@ -71,9 +87,9 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const mix of scenarios) {
       for (const c of connections) {
-        const runs: Record<'server' | 'baseline', LoadResult[]> = { server: [], baseline: [] };
+        const runs: Record<Target['name'], LoadResult[]> = { server: [], baseline: [], previous: [], express: [] };
         for (let round = 0; round < rounds; round++) {
-          for (const target of [server, baseline]) {
+          for (const target of targets.filter((t) => t.name !== 'express' || mix === 'get')) {
             const result = await runLoad({
               url: target.url,
               apiKey: API_KEY,
@@ -81,7 +97,8 @@ async function main(): Promise<void> {
               connections: c,
               mix,
               durationSec,
-              ...(target.name === 'server' ? { ledger } : { writeKind: 'unsafe_metadata' as const }),
+              ...(target.name === 'server' ? { ledger } : {}),
+              ...(target.name === 'baseline' ? { writeKind: 'unsafe_metadata' as const } : {}),
             });
             runs[target.name].push(result);
             log(
@@ -89,7 +106,14 @@ async function main(): Promise<void> {
             );
           }
         }
-        rows.push({ scenario: mix, connections: c, server: meanOf(runs.server), baseline: meanOf(runs.baseline) });
+        rows.push({
+          scenario: mix,
+          connections: c,
+          server: meanOf(runs.server),
+          baseline: meanOf(runs.baseline),
+          ...(runs.previous.length ? { previous: meanOf(runs.previous) } : {}),
+          ...(runs.express.length ? { express: meanOf(runs.express) } : {}),
+        });
       }
     }
     const updates = await countLostUpdates(sql, ledger);
@@ -97,6 +121,10 @@ async function main(): Promise<void> {
     let memory: { requests: number; rssAfterWarmupMb: number; rssAfterMb: number } | undefined;
     const longRun = Number(args.requests);
     if (longRun > 0) {
+      // Warm up at the long run's own concurrency until the heap has grown to its working size
+      // (the soak shows RSS levelling off within ~10 s), so that the run measures growth, not warm-up.
+      await runLoad({ url: server.url, apiKey: API_KEY, ids, connections: 64, mix: 'get', durationSec: 15 });
+      const before = await rssMb(server.pid);
       t = Date.now();
       const result = await runLoad({
         url: server.url,
@@ -106,7 +134,7 @@ async function main(): Promise<void> {
         mix: 'get',
         amount: longRun,
       });
-      memory = { requests: result.requests, rssAfterWarmupMb: rssAfterWarmup, rssAfterMb: await rssMb(server.pid) };
+      memory = { requests: result.requests, rssAfterWarmupMb: before, rssAfterMb: await rssMb(server.pid) };
       log(`long run: ${result.requests} GETs in ${((Date.now() - t) / 1000).toFixed(0)} s, ${result.errors} errors`);
     }
 
@@ -144,7 +172,11 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${table}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
     process.stdout.write(`server RSS after warm-up: ${rssAfterWarmup} MB\n`);
-    if (memory) process.stdout.write(`server RSS after ${memory.requests} requests: ${memory.rssAfterMb} MB\n`);
+    if (memory) {
+      process.stdout.write(
+        `server RSS after a 15 s warm-up at c=64: ${memory.rssAfterWarmupMb} MB; after ${memory.requests} more requests: ${memory.rssAfterMb} MB\n`,
+      );
+    }
     if (growth) {
       for (const g of growth)
         process.stdout.write(`GET p50 at ${g.users} users: c=1 ${g.p50c1} ms, c=16 ${g.p50c16} ms\n`);
@@ -158,7 +190,7 @@ async function main(): Promise<void> {
         memoryGb: Math.round(totalmem() / 2 ** 30),
         node: process.version,
       },
-      settings: { users, durationSec, connections, rounds, workers, scenarios, smoke },
+      settings: { users, durationSec, connections, rounds, workers, scenarios, smoke, compare: args.compare },
       rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),
       lostUpdates: updates,
       rssAfterWarmupMb: rssAfterWarmup,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@usermeta/server/testing';
 
 export type Target = {
-  name: 'server' | 'baseline';
+  name: 'server' | 'baseline' | 'previous' | 'express';
   url: string;
   child: ChildProcess;
   pid: number;
@@ -20,6 +20,7 @@ function serverMain(): string {
 }
 
 const BASELINE_MAIN = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
+const EXPRESS_FLOOR_MAIN = fileURLToPath(new URL('./express-floor-server.js', import.meta.url));
 
 async function waitForHealth(url: string, path: string, apiKey: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -51,10 +52,12 @@ export async function startServer(options: {
   logLevel: string;
   /** Write a V8 CPU profile of the server into this folder. */
   cpuProfileDir?: string;
+  /** Another build of the server (an older commit's dist/main.js), measured as `previous`. */
+  main?: string;
 }): Promise<Target> {
   const port = await findFreePort();
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, serverMain()], {
+  const child = spawn(process.execPath, [...profile, options.main ?? serverMain()], {
     env: {
       ...process.env,
       DATABASE_URL: options.databaseUrl,
@@ -69,18 +72,24 @@ export async function startServer(options: {
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, '/health/ready', options.apiKey, child);
-  return { name: 'server', url, child, pid: child.pid ?? 0, stop: stopper(child) };
+  return { name: options.main ? 'previous' : 'server', url, child, pid: child.pid ?? 0, stop: stopper(child) };
 }
 
-export async function startBaseline(options: { databaseUrl: string; apiKey: string }): Promise<Target> {
+export async function startBaseline(options: {
+  databaseUrl: string;
+  apiKey: string;
+  /** The bare-Express diagnostic instead of the node:http baseline. */
+  expressFloor?: boolean;
+}): Promise<Target> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, [BASELINE_MAIN], {
+  const child = spawn(process.execPath, [options.expressFloor ? EXPRESS_FLOOR_MAIN : BASELINE_MAIN], {
     env: { ...process.env, DATABASE_URL: options.databaseUrl, API_KEY: options.apiKey, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, '/users/00000000-0000-4000-8000-000000000000/metadata', options.apiKey, child);
-  return { name: 'baseline', url, child, pid: child.pid ?? 0, stop: stopper(child) };
+  const name = options.expressFloor ? 'express' : 'baseline';
+  return { name, url, child, pid: child.pid ?? 0, stop: stopper(child) };
 }
 
 /** Resident set size of a process and its direct children (the workers, in cluster mode), in MB. */

@@ -1,6 +1,15 @@
 import type { LoadResult } from './load.js';
 
-export type Row = { scenario: string; connections: number; server: LoadResult; baseline: LoadResult };
+export type Row = {
+  scenario: string;
+  connections: number;
+  server: LoadResult;
+  baseline: LoadResult;
+  /** An older build of the server (--compare). */
+  previous?: LoadResult;
+  /** Bare Express 5 + pg (--express-floor). */
+  express?: LoadResult;
+};
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -55,6 +64,24 @@ export function formatTable(rows: Row[]): string {
       `${row.server.errors}/${row.baseline.errors}`,
     ];
   });
+  if (rows.some((row) => row.previous)) {
+    header.push('prev rps', 'prev p99', 'server/prev rps');
+    rows.forEach((row, i) => {
+      const previous = row.previous;
+      if (!previous) return;
+      lines[i]?.push(
+        String(previous.rps),
+        `${previous.p99} ms`,
+        (row.server.rps / Math.max(1, previous.rps)).toFixed(2),
+      );
+    });
+  }
+  if (rows.some((row) => row.express)) {
+    header.push('express rps', 'express p99');
+    rows.forEach((row, i) => {
+      if (row.express) lines[i]?.push(String(row.express.rps), `${row.express.p99} ms`);
+    });
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');

@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode } from '@usermeta/server/testing';
 import { describe, expect, it } from 'vitest';
 
 const run = (script: string, args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL(`../dist/${script}`, import.meta.url)), ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  runNode(fileURLToPath(new URL(`../dist/${script}`, import.meta.url)), args);
 
 // Smoke runs only: they prove the tools work end to end and that nothing errs or loses a
 // write. They assert no timing; the numbers live in docs/benchmarks.md.

@@ -1,10 +1,15 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@usermeta/server/testing';
+import {
+  runNode,
+  startTestDatabase,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '@usermeta/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -22,25 +27,11 @@ afterAll(async () => {
   await database?.stop();
 });
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
 /** Runs the built CLI as its own process, as a user would. */
-function usermeta(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, USERMETA_URL: server.url, USERMETA_API_KEY: server.apiKey, ...options.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
+function usermeta(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
+  return runNode(CLI, args, {
+    env: { PATH: process.env.PATH, USERMETA_URL: server.url, USERMETA_API_KEY: server.apiKey, ...options.env },
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
   });
 }
 

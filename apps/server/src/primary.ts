@@ -4,6 +4,7 @@ import { migrateToLatest } from './db/migrate.js';
 import type { Logger } from './logger.js';
 import { openRuntime } from './runtime.js';
 import { printBanner } from './serve.js';
+import { onShutdownSignal } from './shutdown.js';
 
 /**
  * WEB_CONCURRENCY > 1: this process owns the database (embedded or not) and the keys,
@@ -28,30 +29,26 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   logger.info({ workers: config.webConcurrency }, 'usermeta primary started');
   if (runtime.generatedKey) printBanner(`http://${config.host}:${config.port}`, runtime.generatedKey, config.dataDir);
 
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: draining workers');
-    setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs + 1000).unref();
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.isDead()) return resolve();
-            worker.once('exit', () => resolve());
-            worker.process.kill('SIGTERM');
-          }),
-      ),
-    );
-    await runtime.close();
-    logger.info('shut down');
-    logger.flush();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  onShutdownSignal({
+    logger,
+    // A little longer than a worker's own drain, so that workers time out first.
+    timeoutMs: config.shutdownTimeoutMs + 1000,
+    what: 'workers',
+    begin: () => {
+      stopping = true;
+    },
+    drain: async () => {
+      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      await Promise.all(workers.map(stopWorker));
+      await runtime.close();
+    },
+  });
+}
+
+function stopWorker(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    if (worker.isDead()) return resolve();
+    worker.once('exit', () => resolve());
+    worker.process.kill('SIGTERM');
+  });
 }

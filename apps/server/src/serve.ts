@@ -5,6 +5,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { listen } from './http-server.js';
 import type { Logger } from './logger.js';
 import { openRuntime } from './runtime.js';
+import { onShutdownSignal } from './shutdown.js';
 
 /** Prints the generated key and a curl line, for a person at a terminal (not into the log). */
 export function printBanner(url: string, key: string, dataDir: string): void {
@@ -40,20 +41,16 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   logger.info({ url: server.url, pid: process.pid }, 'usermeta listening');
   if (runtime.generatedKey) printBanner(server.url, runtime.generatedKey, config.dataDir);
 
-  const shutdown = async (signal: string) => {
-    if (draining) return;
-    draining = true;
-    logger.info({ signal }, 'shutting down: draining requests');
-    setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-    await server.drain();
-    await runtime.close();
-    logger.info('shut down');
-    logger.flush();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  onShutdownSignal({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    what: 'requests',
+    begin: () => {
+      draining = true;
+    },
+    drain: async () => {
+      await server.drain();
+      await runtime.close();
+    },
+  });
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createUsermetaClient, type UsermetaClient } from '@usermeta/client';
@@ -95,3 +96,27 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   };
 }
 export { findFreePort } from '../db/embedded.js';
+
+export type ProcessResult = { code: number | null; stdout: string; stderr: string };
+
+/** Runs a Node script as its own process, feeding `stdin`, and collects what it prints. */
+export function runNode(
+  script: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string } = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: options.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
