@@ -30,6 +30,7 @@ describe('HTTP hardening', () => {
     const res = await rawRequest(server(), 'GET', '/health/alive', { headers: { 'x-big': 'x'.repeat(20_000) } });
     expect(res.status).toBe(431);
     expect(res.json).toEqual({ code: 431, message: 'Request Header Fields Too Large' });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('when the URL is longer than 2048 characters, then a JSON 414 (after authentication)', async () => {
@@ -64,6 +65,7 @@ describe('HTTP hardening', () => {
   it('when the request line is garbage, then a JSON 400 and the connection closes', async () => {
     const result = await rawExchange((socket) => socket.write('NOT HTTP AT ALL\r\n\r\n'));
     expect(result.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(result.text).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}\r\n/);
     expect(jsonBodyOf(result.text)).toEqual({ code: 400, message: 'Bad Request' });
   });
 
