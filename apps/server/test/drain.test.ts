@@ -8,6 +8,7 @@ import { findFreePort as freePort } from '../src/db/embedded.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const KEY = 'drain-test-key-0123456789';
+const IN_FLIGHT = 20;
 
 /** The built server as its own process, as in production; resolves once it listens. */
 function startServerProcess(
@@ -22,6 +23,8 @@ function startServerProcess(
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
+        // One connection per in-flight patch, so that all of them reach the row lock.
+        DB_POOL_MAX: String(IN_FLIGHT + 5),
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,14 +57,29 @@ describe('draining on SIGTERM', () => {
     await blocker.query('begin');
     await blocker.query('select 1 from user_metadata where user_id = $1 for update', [id]);
 
-    const inFlight = Array.from({ length: 20 }, (_, i) =>
+    const inFlight = Array.from({ length: IN_FLIGHT }, (_, i) =>
       fetch(`${url}/users/${id}/metadata`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ public_metadata: { [`k${i}`]: i } }),
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Wait until every patch is really in flight: each holds a connection waiting on the row lock.
+    // (Asked on a connection of its own: inside the blocker's transaction the view would not change.)
+    const observer = new pg.Client({ connectionString: inject('databaseUrl') });
+    await observer.connect();
+    const deadline = Date.now() + 10_000;
+    let waiting = 0;
+    for (;;) {
+      const { rows } = await observer.query<{ waiting: number }>(
+        `select count(*)::int as waiting from pg_stat_activity where application_name = 'usermeta' and wait_event_type = 'Lock'`,
+      );
+      waiting = rows[0]?.waiting ?? 0;
+      if (waiting >= IN_FLIGHT || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await observer.end();
+    expect(waiting).toBe(IN_FLIGHT);
 
     const signalledAt = Date.now();
     child.kill('SIGTERM');
@@ -78,7 +96,7 @@ describe('draining on SIGTERM', () => {
     await blocker.end();
 
     const responses = await Promise.all(inFlight);
-    expect(responses.map((res) => res.status)).toEqual(Array(20).fill(200));
+    expect(responses.map((res) => res.status)).toEqual(Array(IN_FLIGHT).fill(200));
     expect(responses.every((res) => res.headers.get('connection') === 'close')).toBe(true);
 
     expect(await exited).toBe(0);
@@ -88,7 +106,7 @@ describe('draining on SIGTERM', () => {
     await check.connect();
     const { rows } = await check.query('select public_metadata from user_metadata where user_id = $1', [id]);
     await check.end();
-    expect(Object.keys(rows[0].public_metadata)).toHaveLength(21);
+    expect(Object.keys(rows[0].public_metadata)).toHaveLength(IN_FLIGHT + 1);
   });
 });
 
