@@ -13,11 +13,20 @@ type BodyPolicy = {
   optional: boolean;
 };
 
+const policies = new WeakMap<AppRoute, BodyPolicy | undefined>();
+
+/** Worked out once per route: whether it reads a body, and whether the body may be left out. */
 function routeBodyPolicy(route: AppRoute | undefined): BodyPolicy | undefined {
-  if (!route || route.method === 'GET' || !('body' in route) || isAppRouteNoBody(route.body)) return undefined;
-  // A body schema that accepts `undefined` makes the body optional.
-  const schema = route.body as { safeParse?: (v: unknown) => { success: boolean } } | null;
-  return { optional: schema?.safeParse?.(undefined).success ?? false };
+  if (!route) return undefined;
+  if (policies.has(route)) return policies.get(route);
+  let policy: BodyPolicy | undefined;
+  if (route.method !== 'GET' && 'body' in route && !isAppRouteNoBody(route.body)) {
+    // A body schema that accepts `undefined` makes the body optional.
+    const schema = route.body as { safeParse?: (v: unknown) => { success: boolean } } | null;
+    policy = { optional: schema?.safeParse?.(undefined).success ?? false };
+  }
+  policies.set(route, policy);
+  return policy;
 }
 
 function hasBody(req: Request): boolean {
