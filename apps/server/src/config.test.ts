@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('when nothing is set, then the defaults apply and the database and keys are left to the embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8001,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      adminApiKeys: undefined,
+      logLevel: 'info',
+      db: { poolMax: 10, connectTimeoutMs: 3000, statementTimeoutMs: 5000, lockTimeoutMs: 3000 },
+      shutdownTimeoutMs: 8000,
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 },
+      webConcurrency: 1,
+    });
+    expect(config.dataDir).toMatch(/\/\.data$/);
+  });
+
+  it('when values are given, then they are parsed, and keys are split on commas and trimmed', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u:p@db:5432/usermeta',
+      ADMIN_API_KEYS: ' key-one-0123456789abcdef , key-two-0123456789abcdef,',
+      LOG_LEVEL: 'warn',
+      DB_POOL_MAX: '20',
+      WEB_CONCURRENCY: '4',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.databaseUrl).toBe('postgres://u:p@db:5432/usermeta');
+    expect(config.adminApiKeys).toEqual(['key-one-0123456789abcdef', 'key-two-0123456789abcdef']);
+    expect(config.logLevel).toBe('warn');
+    expect(config.db.poolMax).toBe(20);
+    expect(config.webConcurrency).toBe(4);
+  });
+
+  it('when a variable is empty, then it counts as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', ADMIN_API_KEYS: '' })).toMatchObject({
+      databaseUrl: undefined,
+      adminApiKeys: undefined,
+    });
+  });
+
+  it('when several values are wrong, then one error lists every problem', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        ADMIN_API_KEYS: 'short',
+        DATABASE_URL: 'not a url',
+        DB_POOL_MAX: '0',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'LOG_LEVEL', 'ADMIN_API_KEYS', 'DATABASE_URL', 'DB_POOL_MAX']) {
+      expect(problems).toContain(name);
+    }
+    expect(problems).toContain('at least 16 characters');
+    expect((error as ConfigError).message).toMatch(/^invalid configuration:\n {2}- /);
+  });
+
+  it('when a key has a space or the list has only commas, then it is refused', () => {
+    expect(() => loadConfig({ ADMIN_API_KEYS: 'has a space in it 0123456789' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ADMIN_API_KEYS: ' , ,' })).toThrow(/at least one key/);
+  });
+});
