@@ -1,4 +1,9 @@
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createUsermetaClient } from '@usermeta/client';
 import { describe, expect, it } from 'vitest';
 import { runNode } from '../src/testing/index.js';
 import { useTestServer } from './helpers.js';
@@ -32,3 +37,60 @@ describe('start-up and scripts', () => {
     });
   });
 });
+
+/** The built server with no DATABASE_URL and no keys: the embedded defaults, as `pnpm start` runs it. */
+function startDefault(
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [dist('main.js')], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /"url":"(http:\/\/[^"]+)","pid":\d+,"msg":"usermeta listening"/.exec(output);
+      if (match?.[1] && output.includes('curl -i -H')) resolve({ child, url: match[1], output: () => output, exited });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${output}`)));
+  });
+}
+
+describe('the embedded defaults', () => {
+  it('when started without DATABASE_URL or keys, then it runs its own PostgreSQL, makes a key once, keeps data, and stops it all', async () => {
+    const dataDir = `/tmp/usermeta-default-${randomBytes(4).toString('hex')}`;
+    try {
+      const first = await startDefault(dataDir);
+      const keyFile = join(dataDir, 'admin-api-key');
+      const key = (await readFile(keyFile, 'utf8')).trim();
+      expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+      expect(first.output()).toContain(key);
+      const client = createUsermetaClient({ baseUrl: first.url, apiKey: key, retries: 0 });
+      const id = randomUUID();
+      expect((await client.createUser({ id })).status).toBe(201);
+      expect((await client.patchUserMetadata(id, { public_metadata: { kept: true } })).status).toBe(200);
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+
+      const second = await startDefault(dataDir);
+      expect((await readFile(keyFile, 'utf8')).trim()).toBe(key);
+      const again = await createUsermetaClient({ baseUrl: second.url, apiKey: key, retries: 0 }).getUserMetadata(id);
+      expect(again).toMatchObject({ status: 200, body: { public_metadata: { kept: true } } });
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(postgresRunningIn(dataDir)).toBe(false);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Whether any postgres process still serves that data folder. */
+function postgresRunningIn(dataDir: string): boolean {
+  const list = execSync('ps -eo args', { encoding: 'utf8' });
+  return list.split('\n').some((line) => line.includes('postgres') && line.includes(dataDir));
+}
