@@ -80,11 +80,7 @@ export async function listen(app: Express, options: HttpServerOptions): Promise<
       const socket = req.socket;
       active.set(socket, (active.get(socket) ?? 0) + 1);
       if (draining) res.setHeader('Connection', 'close');
-      res.on('close', () => {
-        const left = (active.get(socket) ?? 1) - 1;
-        if (left > 0) active.set(socket, left);
-        else active.set(socket, 0);
-      });
+      res.on('close', () => active.set(socket, Math.max(0, (active.get(socket) ?? 1) - 1)));
       app(req, res);
     },
   );

@@ -6,7 +6,9 @@ import { HttpError } from './errors.js';
 import { assignRequestId } from './request-id.js';
 import type { RouteTable } from './route-table.js';
 import { setSecurityHeaders } from './security-headers.js';
-import { MAX_URL_LENGTH } from './uri-limit.js';
+
+/** No route of the API needs a long URL; refusing early keeps matching and logging cheap. */
+export const MAX_URL_LENGTH = 2048;
 
 /**
  * Everything that comes before a route's handler, in the API's order, as one middleware
@@ -21,12 +23,13 @@ export function gate(options: { logger: Logger; adminApiKeys: readonly string[];
     setSecurityHeaders(res);
     logWhenFinished(options.logger, req, res);
     try {
-      if (!options.routes.isPublic(req.method, req.path)) {
+      const found = options.routes.resolve(req.method, req.path);
+      if (!found.isPublic) {
         const token = bearerToken(req.headers.authorization);
         if (token === undefined || !checkKey(token)) throw UNAUTHORIZED;
       }
       if (req.url.length > MAX_URL_LENGTH) throw HttpError.generic(414);
-      res.locals.route = options.routes.match(req.method, req.path).route;
+      res.locals.route = found.verdict();
     } catch (error) {
       return next(error);
     }

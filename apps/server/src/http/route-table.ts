@@ -14,7 +14,12 @@ type Entry = {
   route: AppRoute | undefined;
 };
 
-export type RouteMatch = { route: AppRoute | undefined };
+/**
+ * What the table found for a request, in one scan: whether it may pass without a key, and a
+ * verdict to apply after authentication (the route, or the error to answer with), so that a
+ * caller without a key learns nothing about the path.
+ */
+export type Resolution = { isPublic: boolean; verdict(): AppRoute | undefined };
 
 export function contractRoutes(router: AppRouter): AppRoute[] {
   return Object.values(router).flatMap((value) => (isAppRoute(value) ? [value] : contractRoutes(value)));
@@ -51,33 +56,45 @@ export class RouteTable {
     ];
   }
 
-  isPublic = (method: string, path: string): boolean => {
+  resolve(method: string, path: string): Resolution {
     const wanted = method === 'HEAD' ? 'GET' : method;
-    return this.entries.some((e) => e.isPublic && e.method === wanted && e.pattern.test(path));
-  };
-
-  /** The matched route, or the HttpError to answer with. */
-  match(method: string, path: string): RouteMatch {
-    const wanted = method === 'HEAD' ? 'GET' : method;
-    const onPath = this.entries.filter((e) => e.pattern.test(path));
-    if (onPath.length === 0) throw HttpError.generic(404);
-    const entry = onPath.find((e) => e.method === wanted);
-    if (!entry) {
-      const allowed = [...new Set(onPath.flatMap((e) => (e.method === 'GET' ? ['GET', 'HEAD'] : [e.method])))];
-      throw HttpError.generic(405, { Allow: allowed.join(', ') });
+    let entry: Entry | undefined;
+    let values: string[] = [];
+    const allowed = new Set<string>();
+    for (const candidate of this.entries) {
+      const match = candidate.pattern.exec(path);
+      if (!match) continue;
+      if (candidate.method === 'GET') allowed.add('GET').add('HEAD');
+      else allowed.add(candidate.method);
+      if (!entry && candidate.method === wanted) {
+        entry = candidate;
+        values = match.slice(1);
+      }
     }
-    const values = entry.pattern.exec(path)?.slice(1) ?? [];
-    const schema = entry.route?.pathParams as ZodTypeAny | undefined;
-    if (schema && entry.params.length > 0) {
-      const raw: Record<string, string> = {};
-      entry.params.forEach((name, i) => {
-        raw[name] = safeDecode(values[i] ?? '');
-      });
-      const result = schema.safeParse(raw);
-      if (!result.success) throw new HttpError(400, result.error.issues[0]?.message ?? 'Bad Request');
-    }
-    return { route: entry.route };
+    return {
+      isPublic: entry?.isPublic ?? false,
+      verdict: () => {
+        if (!entry) {
+          if (allowed.size === 0) throw HttpError.generic(404);
+          throw HttpError.generic(405, { Allow: [...allowed].join(', ') });
+        }
+        checkParams(entry, values);
+        return entry.route;
+      },
+    };
   }
+}
+
+/** The path parameters against the route's own schema: a bad id is a 400 before any body is read. */
+function checkParams(entry: Entry, values: string[]): void {
+  const schema = entry.route?.pathParams as ZodTypeAny | undefined;
+  if (!schema || entry.params.length === 0) return;
+  const raw: Record<string, string> = {};
+  entry.params.forEach((name, i) => {
+    raw[name] = safeDecode(values[i] ?? '');
+  });
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new HttpError(400, result.error.issues[0]?.message ?? 'Bad Request');
 }
 
 /** A malformed percent-escape is kept raw, so it fails validation instead of throwing. */
