@@ -1,3 +1,4 @@
+export { adminErrors, bodyErrors, TAGS } from './common.js';
 export type { Contract } from './contract.js';
 export { contract, healthContract, metadataContract, REASON_PHRASES, usersContract } from './contract.js';
 export type { JsonObject, JsonValue } from './json.js';
@@ -16,3 +17,4 @@ export {
   UserMetadataPatch,
   UserWithMetadata,
 } from './schemas.js';
+export { SCOPES, type Scope } from './scopes.js';

@@ -1,13 +1,19 @@
-/** What the OpenAPI document and the server's auth need to know about a route. */
-export type RouteMeta = {
+import type { Scope } from './scopes.js';
+
+type RouteMetaBase = {
   /** Stable operation id, as in Hanko's OpenAPI (`get-user-metadata`). */
   operationId: string;
   tag: string;
-  /** `bearer`: needs `Authorization: Bearer <admin API key>`; `public`: needs nothing. */
-  auth: 'bearer' | 'public';
   /** Response descriptions where the reason phrase is not enough. */
   responseDescriptions?: Partial<Record<number, string>>;
 };
+
+/**
+ * What the OpenAPI document and the server's gate need to know about a route.
+ * `public`: needs nothing. `bearer`: needs `Authorization: Bearer <API key>` holding `scope`;
+ * `scope: 'any-key'` is for the few routes every valid key may call.
+ */
+export type RouteMeta = RouteMetaBase & ({ auth: 'public' } | { auth: 'bearer'; scope: Scope | 'any-key' });
 
 export function routeMeta(meta: RouteMeta): RouteMeta {
   return meta;

@@ -103,7 +103,7 @@ export function parseJsonBody(raw: Buffer): unknown {
 export function jsonBody(): RequestHandler {
   return async (req, res, next) => {
     try {
-      const policy = routeBodyPolicy(res.locals.route as AppRoute | undefined);
+      const policy = routeBodyPolicy(res.locals.route);
       if (!policy) return next();
       if (!hasBody(req)) {
         if (!policy.optional) throw new HttpError(400, MESSAGES.emptyBody);

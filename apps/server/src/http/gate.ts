@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { logWhenFinished } from './access-log.js';
 import { bearerToken, createKeyChecker, UNAUTHORIZED } from './auth.js';
 import { HttpError } from './errors.js';
+import { ROOT_PRINCIPAL } from './principal.js';
 import { assignRequestId } from './request-id.js';
 import type { RouteTable } from './route-table.js';
 import { setSecurityHeaders } from './security-headers.js';
@@ -27,6 +28,7 @@ export function gate(options: { logger: Logger; adminApiKeys: readonly string[];
       if (!found.isPublic) {
         const token = bearerToken(req.headers.authorization);
         if (token === undefined || !checkKey(token)) throw UNAUTHORIZED;
+        res.locals.principal = ROOT_PRINCIPAL;
       }
       if (req.url.length > MAX_URL_LENGTH) throw HttpError.generic(414);
       res.locals.route = found.verdict();
