@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UserMetadataPatch } from '@usermeta/client';
 import {
   runNode,
   startTestDatabase,
@@ -110,11 +111,12 @@ describe('usermeta CLI', () => {
   it('when users are listed with filters, then matching users come out as JSON lines, newest first', async () => {
     const suite = randomUUID();
     const ids: string[] = [];
-    for (const metadata of [
+    const metadatas: UserMetadataPatch[] = [
       { public_metadata: { suite, plan: 'team', profile: { lang: 'en' }, tags: ['beta', 'x'] } },
       { public_metadata: { suite, plan: 'team', profile: { lang: 'de' } }, private_metadata: { seats: 5 } },
       { public_metadata: { suite, plan: 'free' } },
-    ]) {
+    ];
+    for (const metadata of metadatas) {
       const created = await server.client.createUser({});
       if (created.status !== 201) throw new Error('user not created');
       await server.client.patchUserMetadata(created.body.id, metadata);
