@@ -361,3 +361,28 @@ describe('GET /users: errors', () => {
     expect((await rawRequest(server(), 'GET', `/users/${id}?limit=0&anything=1`)).status).toBe(200);
   });
 });
+
+describe('GET /users in the OpenAPI document', () => {
+  it('when the document is read, then list-users declares its typed query parameters and the page schema', async () => {
+    const res = await rawRequest(server(), 'GET', '/openapi.json', { auth: false });
+    type Parameter = { name: string; in: string; required?: boolean; schema: Record<string, unknown> };
+    type Operation = { operationId: string; parameters: Parameter[]; responses: Record<string, unknown> };
+    const op = (res.json as { paths: Record<string, Record<string, Operation>> }).paths['/users']?.get;
+    expect(op?.operationId).toBe('list-users');
+    const byName = new Map(op?.parameters.map((p) => [p.name, p]));
+    expect([...byName.keys()]).toEqual(['limit', 'cursor', 'public_metadata', 'private_metadata', 'unsafe_metadata']);
+    for (const p of byName.values())
+      expect({ name: p.name, in: p.in, required: p.required }).toEqual({
+        name: p.name,
+        in: 'query',
+        required: undefined,
+      });
+    expect(byName.get('limit')?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+    expect(byName.get('public_metadata')?.schema).toMatchObject({ type: 'string' });
+    expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '401', '403', '500']));
+    expect(JSON.stringify(op?.responses['200'])).toContain('#/components/schemas/UserList');
+    const schemas = (res.json as { components: { schemas: Record<string, { properties?: object }> } }).components
+      .schemas;
+    expect(Object.keys(schemas.UserList?.properties ?? {})).toEqual(['users', 'next_cursor']);
+  });
+});
