@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Database } from '../src/db/database.js';
@@ -61,7 +62,18 @@ afterAll(async () => {
   await admin?.end();
 });
 
-type PlanNode = { 'Node Type': string; 'Index Name'?: string; Plans?: PlanNode[] };
+type PlanNode = {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+};
+
+function findNodes(node: PlanNode, wanted: (node: PlanNode) => boolean): PlanNode[] {
+  return [...(wanted(node) ? [node] : []), ...(node.Plans ?? []).flatMap((child) => findNodes(child, wanted))];
+}
 
 /** Every node of the plan, depth first, as "Node Type" or "Node Type on index". */
 function nodesOf(node: PlanNode): string[] {
@@ -119,6 +131,20 @@ describe('the listing query plans, at 50 000 users', () => {
       const rows = await userListingQuery(database.db, { filters, after: undefined, take: 101 }).execute();
       expect(rows.length, JSON.stringify(filters)).toBe(matches);
     }
+  });
+
+  it('when a filter matches more users than a page, then only the page’s users are joined to users', async () => {
+    const rows = await userListingQuery(database.db, {
+      filters: { public_metadata: { plan: 'enterprise' } },
+      after: undefined,
+      take: 11,
+    }).explain<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>('json', sql`analyze`);
+    const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
+    if (!plan) throw new Error('no plan');
+    const userLookups = findNodes(plan, (node) => node['Relation Name'] === 'users');
+    expect(userLookups.length).toBe(1);
+    // 50 users match; 11 are looked up.
+    expect((userLookups[0]?.['Actual Rows'] ?? 0) * (userLookups[0]?.['Actual Loops'] ?? 0)).toBe(11);
   });
 
   it('when two kinds are filtered, then the plan still starts from a GIN index', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject, UserFilter, UserWithMetadata } from '@usermeta/contract';
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { StoredMetadata } from '../src/metadata/metadata-rules.js';
@@ -118,7 +119,8 @@ describe('GET /users: filters', () => {
 
   it('when a filter holds what no metadata can (NUL, a lone surrogate, a huge number), then nothing matches', async () => {
     await userWith({ public_metadata: { a: 'x' } });
-    for (const filter of ['{"a":"\\u0000"}', '{"a":"\\ud800"}', '{"\\u0000":1}', '{"a":1e400}']) {
+    const deep = `${'{"a":'.repeat(100)}1${'}'.repeat(100)}`;
+    for (const filter of ['{"a":"\\u0000"}', '{"a":"\\ud800"}', '{"\\u0000":1}', '{"a":1e400}', deep]) {
       const res = await rawRequest(server(), 'GET', query({ public_metadata: filter }));
       expect(res.status, filter).toBe(200);
       expect(res.json, filter).toEqual({ users: [] });
@@ -348,6 +350,31 @@ describe('GET /users: errors', () => {
     await expect400('/users?zzz=1&unsafe_metadata=x&cursor=%20', 'invalid cursor');
     await expect400('/users?zzz=1&unsafe_metadata=x&public_metadata=1', 'public_metadata filter must be a JSON object');
     await expect400('/users?zzz=1&unsafe_metadata=x', 'unsafe_metadata filter must be a JSON object');
+  });
+
+  it('when the query string is arbitrary, then never a 5xx: a page, or a 400 with one of the listing messages', async () => {
+    const name = fc.oneof(
+      fc.constantFrom('limit', 'cursor', 'public_metadata', 'private_metadata', 'unsafe_metadata'),
+      fc.string({ maxLength: 12 }),
+    );
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+      fc.json({ maxDepth: 3 }),
+      fc.integer({ min: -5, max: 200 }).map(String),
+      fc.string({ maxLength: 30 }),
+    );
+    const messages =
+      /^(invalid limit|invalid cursor|(public|private|unsafe)_metadata filter must be a JSON object|unknown query parameter: [\s\S]*)$/;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 4 }), async (pairs) => {
+        const search = pairs.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
+        const res = await rawRequest(server(), 'GET', `/users?${search}`);
+        expect(res.status === 200 || res.status === 400 || res.status === 414, `${res.status} ${search}`).toBe(true);
+        if (res.status === 200) expect(Object.keys(res.json as object)[0]).toBe('users');
+        if (res.status === 400) expect((res.json as { message: string }).message).toMatch(messages);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('when the key is missing, then 401 comes before any query problem', async () => {
