@@ -147,6 +147,13 @@ describe('the listing query plans, at 50 000 users', () => {
     expect((userLookups[0]?.['Actual Rows'] ?? 0) * (userLookups[0]?.['Actual Loops'] ?? 0)).toBe(11);
   });
 
+  it('when a filter matches half the users, then the planner walks the metadata in order and stops after a page', async () => {
+    const nodes = await planOf({ filters: { public_metadata: { plan: 'free' } }, ...page });
+    expect(nodes).toContain('Index Scan on user_metadata_user_created_at_idx');
+    expect(nodes).not.toContain('Sort');
+    expect(nodes).not.toContain('Seq Scan');
+  });
+
   it('when two kinds are filtered, then the plan still starts from a GIN index', async () => {
     const nodes = await planOf({
       filters: { public_metadata: { plan: 'enterprise' }, private_metadata: { crm: { tier: 'basic' } } },
