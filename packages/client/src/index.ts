@@ -1,12 +1,19 @@
 export type {
+  ApiKey,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CurrentApiKey,
   ErrorBody,
   JsonObject,
   JsonValue,
+  MetadataKind,
+  Scope,
   User,
   UserMetadata,
   UserMetadataPatch,
   UserWithMetadata,
 } from '@usermeta/contract';
+export { METADATA_KINDS, SCOPES } from '@usermeta/contract';
 export type { UsermetaClient, UsermetaClientOptions } from './client.js';
 export { createUsermetaClient } from './client.js';
 export type { UsermetaErrorKind } from './errors.js';

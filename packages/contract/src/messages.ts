@@ -8,4 +8,11 @@ export const MESSAGES = {
   nestingTooDeep: 'metadata nesting too deep',
   invalidCharacters: 'metadata must not contain NUL characters or unpaired surrogates',
   limitExceededPrefix: 'metadata limit exceeded: ',
+  unknownScopePrefix: 'unknown scope: ',
+  invalidScopes: 'invalid scopes',
+  invalidKinds: 'invalid kinds',
+  invalidName: 'invalid name',
+  invalidExpiresAt: 'invalid expires_at',
+  invalidApiKeyId: 'invalid api key id',
+  apiKeyNotFound: 'api key not found',
 } as const;
