@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { contract, type MetadataKind, type RouteMeta } from '@usermeta/contract';
+import { contract, type JsonObject, type MetadataKind, type RouteMeta } from '@usermeta/contract';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../src/app.js';
 import { contractRoutes } from '../src/http/route-table.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
 const json = { 'content-type': 'application/json' };
 
-async function userWith(metadata: Partial<Record<MetadataKind, object>>): Promise<string> {
+async function userWith(metadata: Partial<Record<MetadataKind, JsonObject>>): Promise<string> {
   const id = await createUser(server());
   await storeMetadata(server(), id, metadata);
   return id;
