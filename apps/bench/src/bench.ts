@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestDatabase } from '@usermeta/server/testing';
 import pg from 'pg';
+import { compareKeys, formatKeyTable, type KeyComparisonRow, makeDatabaseKey } from './key-compare.js';
 import { countLostUpdates } from './ledger.js';
 import { type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
 import { rssMb, startBaseline, startServer, type Target } from './processes.js';
@@ -25,6 +26,8 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     compare: { type: 'string' },
     'express-floor': { type: 'boolean', default: false },
+    /** GET with a key from the database against a root key, on the same server, A B A B. */
+    keys: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -33,7 +36,7 @@ const smoke = args.smoke;
 const users = smoke ? 500 : Number(args.users);
 const durationSec = smoke ? 1 : Number(args.duration);
 const connections = (smoke ? '16' : args.connections).split(',').map(Number);
-const scenarios = args.scenarios.split(',') as Mix[];
+const scenarios = args.scenarios.split(',').filter(Boolean) as Mix[];
 const rounds = smoke ? 1 : Number(args.rounds);
 const API_KEY = 'bench-key-0123456789abcdef';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -82,6 +85,23 @@ async function main(): Promise<void> {
       await runLoad({ url: target.url, apiKey: API_KEY, ids, connections: 16, mix: 'get', durationSec: smoke ? 1 : 2 });
     }
     const rssAfterWarmup = await rssMb(server.pid);
+
+    let keyComparison: KeyComparisonRow[] | undefined;
+    if (args.keys) {
+      const databaseKey = await makeDatabaseKey(server.url, API_KEY);
+      // Warm the database key's path too (first use writes last_used_at once).
+      await runLoad({ url: server.url, apiKey: databaseKey, ids, connections: 16, mix: 'get', durationSec: 1 });
+      keyComparison = await compareKeys({
+        url: server.url,
+        rootKey: API_KEY,
+        databaseKey,
+        ids,
+        connections,
+        durationSec,
+        rounds,
+        log,
+      });
+    }
 
     const ledger: PatchLedger = new Map();
     const rows: Row[] = [];
@@ -170,6 +190,7 @@ async function main(): Promise<void> {
 
     const table = formatTable(rows);
     process.stdout.write(`\n${table}\n\n`);
+    if (keyComparison) process.stdout.write(`${formatKeyTable(keyComparison)}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
     process.stdout.write(`server RSS after warm-up: ${rssAfterWarmup} MB\n`);
     if (memory) {
@@ -190,12 +211,23 @@ async function main(): Promise<void> {
         memoryGb: Math.round(totalmem() / 2 ** 30),
         node: process.version,
       },
-      settings: { users, durationSec, connections, rounds, workers, scenarios, smoke, compare: args.compare },
+      settings: {
+        users,
+        durationSec,
+        connections,
+        rounds,
+        workers,
+        scenarios,
+        smoke,
+        compare: args.compare,
+        keys: args.keys,
+      },
       rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),
       lostUpdates: updates,
       rssAfterWarmupMb: rssAfterWarmup,
       memory,
       growth,
+      keyComparison,
     };
     const out = args.out ?? fileURLToPath(new URL(`../results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));
     await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
@@ -203,7 +235,9 @@ async function main(): Promise<void> {
     process.stdout.write(`written ${out}\n`);
     if (cpuProfileDir) process.stdout.write(`server CPU profile in ${cpuProfileDir} (open in Chrome DevTools)\n`);
 
-    const errors = rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0);
+    const errors =
+      rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0) +
+      (keyComparison ?? []).reduce((sum, row) => sum + row.root.errors + row.database.errors, 0);
     if (errors > 0 || updates.lost > 0) {
       process.stderr.write(`bench: ${errors} errors, ${updates.lost} lost updates\n`);
       process.exitCode = 1;
