@@ -17,34 +17,26 @@ export const ApiKeyId = extendApi(
   { description: 'UUID of the API key' },
 );
 
-const isScope = (value: unknown): value is Scope => (SCOPES as readonly unknown[]).includes(value);
-const isKind = (value: unknown): value is MetadataKind => (METADATA_KINDS as readonly unknown[]).includes(value);
-
 /** The scopes of a new key: every element a known scope (`unknown scope: <s>` names the first that is not). */
 const NewKeyScopes = extendApi(
   z
-    .array(z.unknown(), { message: MESSAGES.invalidScopes })
-    .superRefine((values, ctx) => {
-      const unknown = values.find((value) => !isScope(value));
-      if (unknown !== undefined) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${MESSAGES.unknownScopePrefix}${String(unknown)}` });
-      }
-    })
-    .transform((values) => SCOPES.filter((scope) => values.includes(scope))),
-  { type: 'array', items: { type: 'string', enum: [...SCOPES] }, description: 'What the key may do' },
+    .array(
+      z.enum(SCOPES, {
+        errorMap: (_issue, ctx) => ({ message: `${MESSAGES.unknownScopePrefix}${String(ctx.data)}` }),
+      }),
+      { message: MESSAGES.invalidScopes },
+    )
+    .transform((values): Scope[] => SCOPES.filter((scope) => values.includes(scope))),
+  { description: 'What the key may do' },
 );
 
 /** The kinds of a new key: a non-empty list of metadata kinds. */
 const NewKeyKinds = extendApi(
   z
-    .array(z.unknown(), { message: MESSAGES.invalidKinds })
-    .refine((values) => values.length > 0 && values.every(isKind), { message: MESSAGES.invalidKinds })
-    .transform((values) => METADATA_KINDS.filter((kind) => values.includes(kind))),
-  {
-    type: 'array',
-    items: { type: 'string', enum: [...METADATA_KINDS] },
-    description: 'Left out: every kind. Otherwise the only kinds the key may read and change',
-  },
+    .array(z.enum(METADATA_KINDS, { message: MESSAGES.invalidKinds }), { message: MESSAGES.invalidKinds })
+    .min(1, { message: MESSAGES.invalidKinds })
+    .transform((values): MetadataKind[] => METADATA_KINDS.filter((kind) => values.includes(kind))),
+  { description: 'Left out: every kind. Otherwise the only kinds the key may read and change' },
 );
 
 /** Printable, not blank, at most 100 characters. */
