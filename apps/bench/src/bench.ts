@@ -188,8 +188,7 @@ async function main(): Promise<void> {
       growth.push(await measure(all.length, all));
     }
 
-    const table = formatTable(rows);
-    process.stdout.write(`\n${table}\n\n`);
+    if (rows.length > 0) process.stdout.write(`\n${formatTable(rows)}\n\n`);
     if (keyComparison) process.stdout.write(`${formatKeyTable(keyComparison)}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
     process.stdout.write(`server RSS after warm-up: ${rssAfterWarmup} MB\n`);
