@@ -30,7 +30,10 @@ function usermeta(args: string[], apiKey = server.apiKey) {
 }
 
 describe('usermeta keys', () => {
-  it('when a read-only public-only key is made, listed, used and revoked, then each step works as the README says', async () => {
+  // One key's life, step by step (each step spawns the CLI a few times).
+  let made: { id: string; key: string };
+
+  it('when a read-only public-only key is made, then it prints the key once, and list shows it without the secret', async () => {
     const created = await usermeta([
       'keys',
       'create',
@@ -44,7 +47,7 @@ describe('usermeta keys', () => {
       '30d',
     ]);
     expect(created.code, created.stderr).toBe(0);
-    const made = JSON.parse(created.stdout) as { id: string; key: string; scopes: string[]; kinds: string[] };
+    made = JSON.parse(created.stdout) as { id: string; key: string };
     expect(made).toMatchObject({
       name: 'profile page',
       scopes: ['metadata:read', 'users:read'],
@@ -59,7 +62,9 @@ describe('usermeta keys', () => {
 
     const current = await usermeta(['keys', 'current'], made.key);
     expect(JSON.parse(current.stdout)).toMatchObject({ id: made.id, name: 'profile page' });
+  });
 
+  it('when the key is used, then it reads public metadata only and a write is forbidden (exit 8)', async () => {
     const id = randomUUID();
     await server.client.createUser({ id });
     await server.client.patchUserMetadata(id, { public_metadata: { a: 1 }, private_metadata: { b: 2 } });
@@ -70,7 +75,9 @@ describe('usermeta keys', () => {
     const forbidden = await usermeta(['metadata', 'patch', id, '{"public_metadata":{"a":2}}'], made.key);
     expect(forbidden.code).toBe(8);
     expect(JSON.parse(forbidden.stderr)).toEqual({ code: 403, message: 'Forbidden' });
+  });
 
+  it('when the key is revoked, then it no longer works, and revoking again is not found', async () => {
     const revoked = await usermeta(['keys', 'revoke', made.id]);
     expect(revoked).toMatchObject({ code: 0, stdout: '' });
     expect((await usermeta(['keys', 'current'], made.key)).code).toBe(3);

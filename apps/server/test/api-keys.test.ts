@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createUsermetaClient } from '@usermeta/client';
 import { SCOPES } from '@usermeta/contract';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eventually, makeKey, rawRequest, useTestServer } from './helpers.js';
 
 const server = useTestServer({ logLevel: 'debug' });
@@ -136,6 +136,31 @@ describe('using a key', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await listed())?.last_used_at).toBe(first);
+  });
+});
+
+describe('no query per request', () => {
+  it('when the database cannot be reached, then a known key still authenticates and an unknown one is still a 401', async () => {
+    const made = await makeKey(server(), { scopes: ['users:read'] });
+    expect((await rawRequest(server(), 'GET', '/api-keys/current', as(made.key))).status).toBe(200);
+    // Let the first use's last_used_at write finish before the database goes away.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const pool = server().database.pool;
+    const unreachable = () => Promise.reject(new Error('database unreachable'));
+    const connect = vi.spyOn(pool, 'connect').mockImplementation(unreachable as never);
+    const query = vi.spyOn(pool, 'query').mockImplementation(unreachable as never);
+    try {
+      for (let i = 0; i < 10; i++) {
+        const res = await rawRequest(server(), 'GET', '/api-keys/current', as(made.key));
+        expect(res.status).toBe(200);
+      }
+      expect((await rawRequest(server(), 'GET', '/api-keys/current', as(`um_${'A'.repeat(43)}`))).status).toBe(401);
+      // The database really is unreachable: a route that needs it fails.
+      expect((await rawRequest(server(), 'GET', `/users/${randomUUID()}`, as(made.key))).status).toBe(500);
+    } finally {
+      connect.mockRestore();
+      query.mockRestore();
+    }
   });
 });
 
