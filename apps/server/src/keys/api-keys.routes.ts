@@ -1,5 +1,5 @@
 import { initServer } from '@ts-rest/express';
-import { contract, MESSAGES } from '@usermeta/contract';
+import { contract, MESSAGES, REASON_PHRASES } from '@usermeta/contract';
 import { errorBody } from '../http/errors.js';
 import type { Implementation } from '../http/implementation.js';
 import { principalOf } from '../http/principal.js';
@@ -12,7 +12,7 @@ export function apiKeysRoutes(service: ApiKeysService): Implementation<typeof co
     createApiKey: async ({ body, res }) => {
       const result = await service.create(principalOf(res), body);
       if (result.kind === 'invalid') return { status: 400, body: errorBody(400, result.message) };
-      if (result.kind === 'forbidden') return { status: 403, body: errorBody(403, 'Forbidden') };
+      if (result.kind === 'forbidden') return { status: 403, body: errorBody(403, REASON_PHRASES[403]) };
       return { status: 201, body: result.apiKey };
     },
     listApiKeys: async () => ({ status: 200, body: { api_keys: await service.list() } }),

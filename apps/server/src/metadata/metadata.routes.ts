@@ -1,5 +1,5 @@
 import { initServer } from '@ts-rest/express';
-import { contract, MESSAGES } from '@usermeta/contract';
+import { contract, MESSAGES, REASON_PHRASES } from '@usermeta/contract';
 import { errorBody } from '../http/errors.js';
 import type { Implementation } from '../http/implementation.js';
 import { principalOf } from '../http/principal.js';
@@ -10,7 +10,7 @@ import { validatePatch } from './metadata-rules.js';
 const s = initServer();
 
 const notFound = { status: 404, body: errorBody(404, MESSAGES.userNotFound) } as const;
-const forbidden = { status: 403, body: errorBody(403, 'Forbidden') } as const;
+const forbidden = { status: 403, body: errorBody(403, REASON_PHRASES[403]) } as const;
 
 export function metadataRoutes(service: MetadataService): Implementation<typeof contract.metadata> {
   return s.router(contract.metadata, {
