@@ -17,7 +17,7 @@ const id = 'e6c19cfb-09a2-41e5-a908-e33193b7ca0a';
 describe('client types', () => {
   it('when GET metadata answers 200, then the body is exactly the contract UserMetadata', () => {
     expectTypeOf<Extract<Result<'getUserMetadata'>, { status: 200 }>['body']>().toEqualTypeOf<UserMetadata>();
-    expectTypeOf<Result<'getUserMetadata'>['status']>().toEqualTypeOf<200 | 204 | 400 | 401 | 403 | 404 | 500>();
+    expectTypeOf<Result<'getUserMetadata'>['status']>().toEqualTypeOf<200 | 204 | 304 | 400 | 401 | 403 | 404 | 500>();
     expectTypeOf<Extract<Result<'getUserMetadata'>, { status: 204 }>['body']>().toEqualTypeOf<undefined>();
   });
 

@@ -8,4 +8,5 @@ export const MESSAGES = {
   nestingTooDeep: 'metadata nesting too deep',
   invalidCharacters: 'metadata must not contain NUL characters or unpaired surrogates',
   limitExceededPrefix: 'metadata limit exceeded: ',
+  metadataChanged: 'metadata has changed',
 } as const;

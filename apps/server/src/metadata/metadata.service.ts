@@ -36,7 +36,16 @@ export type PatchMetadataResult =
       change: MetadataChange | undefined;
     }
   | { kind: 'user_not_found' }
+  | { kind: 'precondition_failed' }
   | { kind: 'invalid'; message: string };
+
+export type PatchOptions = {
+  /**
+   * A precondition on the current version (the request's If-Match): checked under the row
+   * lock, after the user is found and before the merge; false → nothing is saved.
+   */
+  ifMatch?: (current: MetadataVersion) => boolean;
+};
 
 const versionOf = (row: VersionedMetadata): MetadataVersion => ({
   incarnation: row.incarnation,
@@ -59,13 +68,16 @@ export class MetadataService {
    * failure included, rolls back. Whatever else must happen with a change (an event row, say)
    * goes inside this transaction, after saveMetadata.
    */
-  async patch(userId: string, patch: UserMetadataPatch): Promise<PatchMetadataResult> {
+  async patch(userId: string, patch: UserMetadataPatch, options: PatchOptions = {}): Promise<PatchMetadataResult> {
     const problem = validatePatch(patch);
     if (problem) return { kind: 'invalid', message: problem };
 
     return inTransaction<PatchMetadataResult>(this.pool, async (client) => {
       const current = await lockMetadata(client, userId);
       if (!current) return { commit: false, result: { kind: 'user_not_found' } };
+      if (options.ifMatch && !options.ifMatch(versionOf(current))) {
+        return { commit: false, result: { kind: 'precondition_failed' } };
+      }
       const merged = this.merge(current, patch);
       if (merged.kind === 'invalid') return { commit: false, result: merged };
       if (merged.kind === 'unchanged') {
