@@ -15,6 +15,8 @@ export const EXIT = {
   invalidInput: 6,
   /** No answer: connection refused, DNS, timeout. */
   unreachable: 7,
+  /** 412: the metadata changed since it was read (an If-Match write was refused). */
+  changed: 8,
 } as const;
 
 export function exitCodeForStatus(status: number): number {
@@ -22,6 +24,7 @@ export function exitCodeForStatus(status: number): number {
   if (status === 401) return EXIT.unauthorized;
   if (status === 404) return EXIT.notFound;
   if (status === 409) return EXIT.conflict;
+  if (status === 412) return EXIT.changed;
   if (status === 400 || status === 413 || status === 415) return EXIT.invalidInput;
   return EXIT.serverError;
 }
