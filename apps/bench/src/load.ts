@@ -1,14 +1,17 @@
 import autocannon from 'autocannon';
 
-export type Mix = 'get' | 'patch' | 'mixed';
+/** `get304`: GETs with If-None-Match naming the user's current ETag (304 from a server that has them). */
+export type Mix = 'get' | 'patch' | 'mixed' | 'get304';
 
 export type LoadResult = {
   requests: number;
   rps: number;
   p50: number;
   p99: number;
-  /** Network errors, timeouts and non-2xx answers together. */
+  /** Network errors, timeouts and non-2xx answers together (a 304 in the get304 scenario is not one). */
   errors: number;
+  /** 304 answers (get304 only). */
+  notModified?: number;
 };
 
 /**
@@ -31,7 +34,33 @@ export type LoadOptions = {
   ledger?: PatchLedger;
   /** The kind PATCHes write into (the baseline's shallow merge must not clobber the server's writes). */
   writeKind?: 'public_metadata' | 'unsafe_metadata';
+  /** get304: the current ETag per user id; only these ids are requested. */
+  etags?: Map<string, string>;
 };
+
+/**
+ * The current ETag of each id, read from the server (in batches of `parallel`). A target that
+ * sends no ETag (the baseline, an older build) gets If-None-Match it ignores, and answers 200.
+ */
+export async function fetchETags(
+  url: string,
+  apiKey: string,
+  ids: string[],
+  parallel = 16,
+): Promise<Map<string, string>> {
+  const etags = new Map<string, string>();
+  for (let at = 0; at < ids.length; at += parallel) {
+    await Promise.all(
+      ids.slice(at, at + parallel).map(async (id) => {
+        const res = await fetch(`${url}/users/${id}/metadata`, { headers: { authorization: `Bearer ${apiKey}` } });
+        await res.arrayBuffer();
+        const etag = res.headers.get('etag');
+        if (etag) etags.set(id, etag);
+      }),
+    );
+  }
+  return etags;
+}
 
 const pick = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)] as string;
 
@@ -66,12 +95,27 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       options.ledger.set(done.id, perUser);
     },
   };
+  let notModified = 0;
+  const tagged = [...(options.etags ?? new Map<string, string>())];
+  const get304 = {
+    method: 'GET' as const,
+    setupRequest: (req: autocannon.Request) => {
+      const [id, etag] = tagged[Math.floor(Math.random() * tagged.length)] as [string, string];
+      return { ...req, path: `/users/${id}/metadata`, headers: { ...req.headers, 'if-none-match': etag } };
+    },
+    onResponse: (status: number) => {
+      if (status === 304) notModified += 1;
+    },
+  };
+  if (options.mix === 'get304' && tagged.length === 0) throw new Error('get304 needs ETags');
   const requests =
     options.mix === 'get'
       ? [get]
-      : options.mix === 'patch'
-        ? [patch]
-        : [get, get, get, get, get, get, get, get, get, patch];
+      : options.mix === 'get304'
+        ? [get304]
+        : options.mix === 'patch'
+          ? [patch]
+          : [get, get, get, get, get, get, get, get, get, patch];
 
   const result = await autocannon({
     url: options.url,
@@ -87,6 +131,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    errors: result.errors + result.timeouts + result.non2xx - notModified,
+    ...(options.mix === 'get304' ? { notModified } : {}),
   };
 }
