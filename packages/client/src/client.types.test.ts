@@ -1,6 +1,7 @@
-import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
+import type { ErrorBody, UserMetadata, UserMetadataPatch } from '@usermeta/contract';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { UsermetaClient } from './client.js';
+import type { UpdateMetadataOutcome } from './update-metadata.js';
 
 /**
  * Type-level tests: `pnpm typecheck` fails if the client's types drift from the contract.
@@ -45,5 +46,29 @@ describe('client types', () => {
       created_at: string;
       updated_at: string;
     }>();
+  });
+
+  it('when metadata answers come back, then they carry the ETag, 304 and 412 are declared, and the conditions are typed', () => {
+    expectTypeOf<Result<'getUserMetadata'>['etag']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Result<'patchUserMetadata'>['etag']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Extract<Result<'getUserMetadata'>, { status: 304 }>['body']>().toEqualTypeOf<undefined>();
+    expectTypeOf<Extract<Result<'patchUserMetadata'>, { status: 412 }>['body']>().toEqualTypeOf<ErrorBody>();
+    const typeOnly = () => {
+      void client.getUserMetadata(id, { ifNoneMatch: '"1.2"' });
+      void client.patchUserMetadata(id, {}, { ifMatch: '"1.2"' });
+      // @ts-expect-error the condition is If-Match on PATCH
+      void client.patchUserMetadata(id, {}, { ifNoneMatch: '"1.2"' });
+      // @ts-expect-error the change function returns the whole metadata, kinds as objects
+      void client.updateUserMetadata(id, () => ({ public_metadata: 'x' }));
+      void client.updateUserMetadata(id, (current) => ({ ...current, public_metadata: { a: 1 } }), { attempts: 3 });
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+
+  it('when updateUserMetadata ends, then the outcome is updated, conflict or failed with an error body', () => {
+    expectTypeOf<Awaited<ReturnType<UsermetaClient['updateUserMetadata']>>>().toEqualTypeOf<UpdateMetadataOutcome>();
+    expectTypeOf<UpdateMetadataOutcome['kind']>().toEqualTypeOf<'updated' | 'conflict' | 'failed'>();
+    expectTypeOf<Extract<UpdateMetadataOutcome, { kind: 'updated' }>['metadata']>().toEqualTypeOf<UserMetadata>();
+    expectTypeOf<Extract<UpdateMetadataOutcome, { kind: 'failed' }>['body']>().toEqualTypeOf<ErrorBody>();
   });
 });
