@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { createUser, rawRequest, readStored, useTestServer } from './helpers.js';
 
 const server = useTestServer();
@@ -186,6 +187,47 @@ describe('PATCH with If-Match', () => {
     const winner = results.find((r) => r.status === 200);
     expect(winner?.json).toBeDefined();
     expect(await readStored(server(), id)).toMatchObject(winner?.json ?? {});
+  });
+});
+
+describe('PATCH with If-Match: compared under the lock', () => {
+  it('when another writer changes the row while the PATCH waits for its lock, then the PATCH gets 412, not a blind write', async () => {
+    const id = await createUser(server());
+    const etag = etagOf(await patch(id, { public_metadata: { v: 'first' } }));
+    const writer = new pg.Client({ connectionString: inject('databaseUrl') });
+    await writer.connect();
+    try {
+      await writer.query('begin');
+      await writer.query(
+        `update user_metadata set public_metadata = '{"v":"theirs"}', version = version + 1 where user_id = $1`,
+        [id],
+      );
+      const { rows } = await writer.query<{ pid: number }>('select pg_backend_pid() as pid');
+      const writerPid = rows[0]?.pid;
+      const pending = patch(id, { public_metadata: { v: 'mine' } }, { 'if-match': etag });
+      // Wait (on a condition, not a clock) until the PATCH is queued behind the writer's row lock.
+      const watcher = new pg.Client({ connectionString: inject('databaseUrl') });
+      await watcher.connect();
+      try {
+        for (;;) {
+          const waiting = await watcher.query<{ n: number }>(
+            'select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))',
+            [writerPid],
+          );
+          if ((waiting.rows[0]?.n ?? 0) > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      } finally {
+        await watcher.end();
+      }
+      await writer.query('commit');
+      const res = await pending;
+      expect(res.status).toBe(412);
+      expect(res.json).toEqual(changed);
+    } finally {
+      await writer.end();
+    }
+    expect((await readStored(server(), id))?.public_metadata).toEqual({ v: 'theirs' });
   });
 });
 
