@@ -98,6 +98,7 @@ describe('GET with If-None-Match', () => {
       expect(res.text).toBe('');
       expect(res.headers.get('etag')).toBe(etag);
       expect(res.headers.get('content-type')).toBeNull();
+      expect(res.headers.get('x-request-id')).toBeTruthy();
     }
   });
 
