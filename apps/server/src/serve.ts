@@ -2,10 +2,15 @@ import cluster from 'node:cluster';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startRetention } from './events/retention.js';
 import { listen } from './http-server.js';
 import type { Logger } from './logger.js';
 import { openRuntime } from './runtime.js';
 import { onShutdownSignal } from './shutdown.js';
+import { startWebhooks } from './webhooks/webhooks.module.js';
+
+/** How often each process sweeps expired events. */
+const RETENTION_SWEEP_MS = 10 * 60_000;
 
 /** Prints the generated key and a curl line, for a person at a terminal (not into the log). */
 export function printBanner(url: string, key: string, dataDir: string): void {
@@ -30,11 +35,26 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   const runtime = await openRuntime(config, logger);
   if (!cluster.isWorker) await migrateToLatest(runtime.database.db, logger);
 
+  const webhooks = await startWebhooks({
+    databaseUrl: runtime.databaseUrl,
+    pool: runtime.database.pool,
+    config: config.webhooks,
+    dataDir: config.dataDir,
+    logger,
+  });
+  const retention = startRetention({
+    pool: runtime.database.pool,
+    retentionMs: config.eventRetentionMs,
+    intervalMs: RETENTION_SWEEP_MS,
+    logger,
+  });
+
   let draining = false;
   const app = createApp({
     database: runtime.database,
     logger,
     adminApiKeys: runtime.adminApiKeys,
+    webhooks: webhooks.service,
     isDraining: () => draining,
   });
   const server = await listen(app, { port: config.port, host: config.host, limits: config.http });
@@ -50,6 +70,8 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     },
     drain: async () => {
       await server.drain();
+      retention.stop();
+      await webhooks.stop(config.shutdownTimeoutMs / 2);
       await runtime.close();
     },
   });

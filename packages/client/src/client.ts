@@ -1,5 +1,5 @@
 import { initClient } from '@ts-rest/core';
-import { type Contract, contract, type UserMetadataPatch } from '@usermeta/contract';
+import { type Contract, type CreateWebhookBody, contract, type UserMetadataPatch } from '@usermeta/contract';
 import { createFetcher } from './fetcher.js';
 
 export type UsermetaClientOptions = {
@@ -18,6 +18,14 @@ export type UsermetaClientOptions = {
 };
 
 const path = (id: string) => ({ id: encodeURIComponent(id) });
+
+/** Query values go as strings; undefined ones are left out. */
+function pageQuery(page: { limit?: number; cursor?: string }) {
+  return {
+    ...(page.limit === undefined ? {} : { limit: String(page.limit) }),
+    ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+  };
+}
 
 /**
  * A typed client for the usermeta API. Every method resolves to the contract's
@@ -47,6 +55,15 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
     createUser: (input: { id?: string } = {}) => raw.users.createUser({ body: input }),
     getUser: (id: string) => raw.users.getUser({ params: path(id) }),
     deleteUser: (id: string) => raw.users.deleteUser({ params: path(id) }),
+    /** The user's metadata changes, newest first; pass `next_cursor` back as `cursor` for the next page. */
+    getMetadataHistory: (id: string, page: { limit?: number; cursor?: string } = {}) =>
+      raw.events.getMetadataHistory({ params: path(id), query: pageQuery(page) }),
+    /** Adds an endpoint; the answer's `secret` is shown only this once. */
+    createWebhook: (input: CreateWebhookBody) => raw.webhooks.createWebhook({ body: input }),
+    listWebhooks: () => raw.webhooks.listWebhooks(),
+    deleteWebhook: (id: string) => raw.webhooks.deleteWebhook({ params: path(id) }),
+    listWebhookDeliveries: (id: string, page: { limit?: number } = {}) =>
+      raw.webhooks.listDeliveries({ params: path(id), query: pageQuery(page) }),
     alive: () => raw.health.alive(),
     ready: () => raw.health.ready(),
   };

@@ -1,9 +1,11 @@
 import { initContract } from '@ts-rest/core';
+import { eventsContract } from './events.js';
 import { healthContract } from './health.js';
 import { metadataContract } from './metadata.js';
 import { usersContract } from './users.js';
+import { webhooksContract } from './webhooks.js';
 
-export { healthContract, metadataContract, usersContract };
+export { eventsContract, healthContract, metadataContract, usersContract, webhooksContract };
 
 const c = initContract();
 
@@ -12,7 +14,13 @@ const c = initContract();
  * `strictStatusCodes`: an undeclared status is a type error on both ends.
  */
 export const contract = c.router(
-  { metadata: metadataContract, users: usersContract, health: healthContract },
+  {
+    metadata: metadataContract,
+    users: usersContract,
+    health: healthContract,
+    events: eventsContract,
+    webhooks: webhooksContract,
+  },
   { strictStatusCodes: true },
 );
 export type Contract = typeof contract;

@@ -1,6 +1,18 @@
 export { adminErrors, bodyErrors, TAGS } from './common.js';
 export type { Contract } from './contract.js';
 export { contract, healthContract, metadataContract, REASON_PHRASES, usersContract } from './contract.js';
+export {
+  ChangeEvent,
+  EVENT_TYPES,
+  type EventType,
+  eventsContract,
+  HistoryQuery,
+  MetadataHistory,
+  UserCreatedEvent,
+  UserDeletedEvent,
+  UserMetadataUpdatedEvent,
+  WebhookPayload,
+} from './events.js';
 export type { JsonObject, JsonValue } from './json.js';
 export { isJsonObject } from './json.js';
 export { MESSAGES } from './messages.js';
@@ -18,3 +30,12 @@ export {
   UserWithMetadata,
 } from './schemas.js';
 export { SCOPES, type Scope } from './scopes.js';
+export {
+  CreatedWebhook,
+  CreateWebhookBody,
+  DELIVERY_STATUSES,
+  DeliveriesQuery,
+  Delivery,
+  Webhook,
+  webhooksContract,
+} from './webhooks.js';

@@ -8,4 +8,11 @@ export const MESSAGES = {
   nestingTooDeep: 'metadata nesting too deep',
   invalidCharacters: 'metadata must not contain NUL characters or unpaired surrogates',
   limitExceededPrefix: 'metadata limit exceeded: ',
+  invalidLimit: 'invalid limit',
+  invalidCursor: 'invalid cursor',
+  invalidWebhookId: 'invalid webhook id',
+  invalidWebhookUrl: 'invalid webhook url',
+  webhookUrlNotAllowed: 'webhook url not allowed',
+  webhookNotFound: 'webhook not found',
+  unknownEventTypePrefix: 'unknown event type: ',
 } as const;

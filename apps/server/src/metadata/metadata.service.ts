@@ -1,6 +1,8 @@
 import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
 import type pg from 'pg';
+import { queryableOfClient } from '../db/queryable.js';
 import { inTransaction } from '../db/transaction.js';
+import type { ChangeContext, EventRecorder } from '../events/event-recorder.js';
 import { findMetadata, lockMetadata, saveMetadata } from './metadata.repository.js';
 import {
   applyPatch,
@@ -19,7 +21,10 @@ export type PatchMetadataResult =
   | { kind: 'invalid'; message: string };
 
 export class MetadataService {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly events: EventRecorder,
+  ) {}
 
   async get(userId: string): Promise<GetMetadataResult> {
     const stored = await findMetadata(this.pool, userId);
@@ -32,7 +37,7 @@ export class MetadataService {
    * number of server processes, apply one after another and lose nothing. Only a patch that
    * changes something commits; anything else, a failure included, rolls back.
    */
-  async patch(userId: string, patch: UserMetadataPatch): Promise<PatchMetadataResult> {
+  async patch(userId: string, patch: UserMetadataPatch, context: ChangeContext): Promise<PatchMetadataResult> {
     const problem = validatePatch(patch);
     if (problem) return { kind: 'invalid', message: problem };
 
@@ -42,6 +47,12 @@ export class MetadataService {
       const merged = this.merge(current, patch);
       if (merged.kind !== 'save') return { commit: false, result: merged };
       await saveMetadata(client, userId, merged.next);
+      // In the same transaction: no change without its event, no event without its change.
+      await this.events.metadataUpdated(
+        queryableOfClient(client),
+        { userId, version: 1, before: current, after: merged.next },
+        context,
+      );
       return { commit: true, result: { kind: 'ok', metadata: toUserMetadata(merged.next) } as const };
     });
   }

@@ -3,11 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createUsermetaClient, type UsermetaClient } from '@usermeta/client';
 import { createApp } from '../app.js';
+import type { WebhookConfig } from '../config.js';
 import { Database } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { type HttpLimits, listen } from '../http-server.js';
 import { createLogger } from '../logger.js';
+import { type RunningWebhooks, startWebhooks } from '../webhooks/webhooks.module.js';
 
 /**
  * Test support shared by the packages that test against a real server: a real PostgreSQL
@@ -60,6 +62,16 @@ export type TestServerOptions = {
   logLevel?: string;
   db?: Partial<typeof TEST_DB_LIMITS>;
   http?: Partial<HttpLimits>;
+  /** Defaults for tests: private networks allowed (the receiver is local), short retries and timeout. */
+  webhooks?: Partial<WebhookConfig>;
+};
+
+export const TEST_WEBHOOK_CONFIG: WebhookConfig = {
+  allowPrivateNetworks: true,
+  retryDelaysMs: [200, 400],
+  timeoutMs: 2000,
+  secretsKey: randomBytes(32),
+  concurrency: 4,
 };
 
 /** The real app on a real port, on the given database. */
@@ -74,8 +86,27 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const logger = createLogger(options.logLevel ?? 'info', sink);
   const apiKeys = options.apiKeys ?? [randomBytes(24).toString('base64url')];
   const database = new Database({ connectionString: options.databaseUrl, logger, ...TEST_DB_LIMITS, ...options.db });
+  let webhooks: RunningWebhooks;
+  try {
+    webhooks = await startWebhooks({
+      databaseUrl: options.databaseUrl,
+      pool: database.pool,
+      config: { ...TEST_WEBHOOK_CONFIG, ...options.webhooks },
+      dataDir: '/nonexistent',
+      logger,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   let draining = false;
-  const app = createApp({ database, logger, adminApiKeys: apiKeys, isDraining: () => draining });
+  const app = createApp({
+    database,
+    logger,
+    adminApiKeys: apiKeys,
+    webhooks: webhooks.service,
+    isDraining: () => draining,
+  });
   const server = await listen(app, { port: 0, host: '127.0.0.1', limits: options.http });
   const apiKey = apiKeys[0] as string;
   return {
@@ -91,6 +122,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     close: async () => {
       draining = true;
       await server.drain();
+      await webhooks.stop(5000);
       await database.close();
     },
   };

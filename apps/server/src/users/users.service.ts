@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { User, UserWithMetadata } from '@usermeta/contract';
 import type { Kysely } from 'kysely';
+import { queryableOfKysely } from '../db/queryable.js';
 import type { DB } from '../db/schema.js';
+import type { ChangeContext, EventRecorder } from '../events/event-recorder.js';
 import { toUserMetadata } from '../metadata/metadata-rules.js';
 import { deleteUser, findUserWithMetadata, insertUser, type UserRow } from './users.repository.js';
 
@@ -13,11 +15,19 @@ function toUser(row: UserRow): User {
 }
 
 export class UsersService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly events: EventRecorder,
+  ) {}
 
-  async create(id: string = randomUUID()): Promise<CreateUserResult> {
-    const row = await insertUser(this.db, id);
-    return row ? { kind: 'ok', user: toUser(row) } : { kind: 'already_exists' };
+  /** The user and its `user.created` event commit together. */
+  async create(context: ChangeContext, id: string = randomUUID()): Promise<CreateUserResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await insertUser(trx, id);
+      if (!row) return { kind: 'already_exists' } as const;
+      await this.events.userCreated(queryableOfKysely(trx), row.id, context);
+      return { kind: 'ok', user: toUser(row) } as const;
+    });
   }
 
   async get(id: string): Promise<UserWithMetadata | undefined> {
@@ -27,7 +37,12 @@ export class UsersService {
     return metadata ? { ...toUser(row), metadata } : toUser(row);
   }
 
-  delete(id: string): Promise<boolean> {
-    return deleteUser(this.db, id);
+  /** The deletion and its `user.deleted` event commit together; the user's history goes with it. */
+  delete(id: string, context: ChangeContext): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const deleted = await deleteUser(trx, id);
+      if (deleted) await this.events.userDeleted(queryableOfKysely(trx), id, context);
+      return deleted;
+    });
   }
 }
