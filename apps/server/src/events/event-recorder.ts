@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { type ChangeEvent, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
 import type { Queryable } from '../db/queryable.js';
 import { type StoredMetadata, toUserMetadata } from '../metadata/metadata-rules.js';
-import { deleteUserEvents, insertEvent } from './events.repository.js';
+import { deleteUserEvents, insertEvent, type Subscription } from './events.repository.js';
 
 /** Who made a change and in which request; carried in every event's `data`. */
 export type ChangeContext = { actor: string; requestId: string };
 
-/** Hands a recorded event to whatever must react to it in the same transaction (webhook deliveries). */
-export type EventSubscriber = (q: Queryable, event: ChangeEvent, changedKinds: MetadataKind[]) => Promise<void>;
+/** For changes made in-process, outside any request (tests, scripts). */
+export const INTERNAL_CONTEXT: ChangeContext = Object.freeze({ actor: 'internal', requestId: 'internal' });
+
+/**
+ * Hands a recorded event to the webhook endpoints that subscribed to its type, in the same
+ * transaction (their deliveries commit with the change).
+ */
+export type EventSubscriber = (q: Queryable, event: ChangeEvent, subscriptions: Subscription[]) => Promise<void>;
 
 export function changedKinds(before: StoredMetadata, after: StoredMetadata): MetadataKind[] {
   return METADATA_KINDS.filter((kind) => JSON.stringify(before[kind]) !== JSON.stringify(after[kind]));
@@ -65,7 +71,7 @@ export class EventRecorder {
   }
 
   private async record(q: Queryable, userId: string, kinds: MetadataKind[], event: ChangeEvent): Promise<void> {
-    await insertEvent(q, event, userId, kinds);
-    await this.subscriber(q, event, kinds);
+    const subscriptions = await insertEvent(q, event, userId, kinds);
+    if (subscriptions.length > 0) await this.subscriber(q, event, subscriptions);
   }
 }

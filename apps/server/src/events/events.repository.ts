@@ -2,17 +2,34 @@ import type { ChangeEvent, MetadataKind } from '@usermeta/contract';
 import { sql } from 'kysely';
 import { sqlBuilder as db, type Queryable, run } from '../db/queryable.js';
 
-export async function insertEvent(q: Queryable, event: ChangeEvent, userId: string, changedKinds: MetadataKind[]) {
-  await run(
+export type Subscription = { id: string; kinds: string[] | null };
+
+/**
+ * Inserts the event and, in the same statement (one round trip while the change's locks are
+ * held), returns the webhook endpoints that want its type (no list = every type).
+ */
+export async function insertEvent(
+  q: Queryable,
+  event: ChangeEvent,
+  userId: string,
+  changedKinds: MetadataKind[],
+): Promise<Subscription[]> {
+  return run(
     q,
-    db.insertInto('events').values({
-      id: event.id,
-      type: event.type,
-      user_id: userId,
-      changed_kinds: changedKinds,
-      payload: JSON.stringify(event),
-      created_at: event.timestamp,
-    }),
+    db
+      .with('inserted', (qb) =>
+        qb.insertInto('events').values({
+          id: event.id,
+          type: event.type,
+          user_id: userId,
+          changed_kinds: changedKinds,
+          payload: JSON.stringify(event),
+          created_at: event.timestamp,
+        }),
+      )
+      .selectFrom('webhooks')
+      .select(['id', 'kinds'])
+      .where((eb) => eb.or([eb('events', 'is', null), eb(sql.val<string>(event.type), '=', eb.fn.any('events'))])),
   );
 }
 

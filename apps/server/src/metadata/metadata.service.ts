@@ -2,8 +2,14 @@ import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
 import type pg from 'pg';
 import { queryableOfClient } from '../db/queryable.js';
 import { inTransaction } from '../db/transaction.js';
-import type { ChangeContext, EventRecorder } from '../events/event-recorder.js';
-import { findMetadata, lockMetadata, saveMetadata } from './metadata.repository.js';
+import { type ChangeContext, EventRecorder, INTERNAL_CONTEXT } from '../events/event-recorder.js';
+import {
+  findMetadata,
+  lockMetadata,
+  type MetadataVersion,
+  saveMetadata,
+  type VersionedMetadata,
+} from './metadata.repository.js';
 import {
   applyPatch,
   checkLimits,
@@ -13,58 +19,92 @@ import {
   validatePatch,
 } from './metadata-rules.js';
 
-export type GetMetadataResult = { kind: 'ok'; metadata: UserMetadata | undefined } | { kind: 'user_not_found' };
+export type { MetadataVersion } from './metadata.repository.js';
+
+export type GetMetadataResult =
+  | { kind: 'ok'; metadata: UserMetadata | undefined; version: MetadataVersion }
+  | { kind: 'user_not_found' };
+
+/** A change that was committed: the metadata before and after, and the version it made. */
+export type MetadataChange = { before: StoredMetadata; after: StoredMetadata; version: number };
 
 export type PatchMetadataResult =
-  | { kind: 'ok'; metadata: UserMetadata | undefined }
+  | {
+      kind: 'ok';
+      metadata: UserMetadata | undefined;
+      /** The version after the patch: unchanged by a patch that changes nothing. */
+      version: MetadataVersion;
+      /** Set when the patch changed something (and so made a new version). */
+      change: MetadataChange | undefined;
+    }
   | { kind: 'user_not_found' }
   | { kind: 'invalid'; message: string };
+
+const versionOf = (row: VersionedMetadata): MetadataVersion => ({
+  incarnation: row.incarnation,
+  version: row.version,
+});
 
 export class MetadataService {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly events: EventRecorder,
+    private readonly events: EventRecorder = new EventRecorder(),
   ) {}
 
   async get(userId: string): Promise<GetMetadataResult> {
     const stored = await findMetadata(this.pool, userId);
     if (!stored) return { kind: 'user_not_found' };
-    return { kind: 'ok', metadata: toUserMetadata(stored) };
+    return { kind: 'ok', metadata: toUserMetadata(stored), version: versionOf(stored) };
   }
 
   /**
    * Merges under a lock on the user's metadata row: concurrent patches of one user, from any
    * number of server processes, apply one after another and lose nothing. Only a patch that
-   * changes something commits; anything else, a failure included, rolls back.
+   * changes something commits, and its UPDATE adds one to the version; anything else, a
+   * failure included, rolls back. Whatever else must happen with a change (an event row, say)
+   * goes inside this transaction, after saveMetadata.
    */
-  async patch(userId: string, patch: UserMetadataPatch, context: ChangeContext): Promise<PatchMetadataResult> {
+  async patch(
+    userId: string,
+    patch: UserMetadataPatch,
+    context: ChangeContext = INTERNAL_CONTEXT,
+  ): Promise<PatchMetadataResult> {
     const problem = validatePatch(patch);
     if (problem) return { kind: 'invalid', message: problem };
 
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction<PatchMetadataResult>(this.pool, async (client) => {
       const current = await lockMetadata(client, userId);
-      if (!current) return { commit: false, result: { kind: 'user_not_found' } as const };
+      if (!current) return { commit: false, result: { kind: 'user_not_found' } };
       const merged = this.merge(current, patch);
-      if (merged.kind !== 'save') return { commit: false, result: merged };
-      await saveMetadata(client, userId, merged.next);
+      if (merged.kind === 'invalid') return { commit: false, result: merged };
+      if (merged.kind === 'unchanged') {
+        const metadata = toUserMetadata(current);
+        return { commit: false, result: { kind: 'ok', metadata, version: versionOf(current), change: undefined } };
+      }
+      const version = await saveMetadata(client, userId, merged.next);
+      const change: MetadataChange = { before: current, after: merged.next, version };
       // In the same transaction: no change without its event, no event without its change.
-      await this.events.metadataUpdated(
-        queryableOfClient(client),
-        { userId, version: 1, before: current, after: merged.next },
-        context,
-      );
-      return { commit: true, result: { kind: 'ok', metadata: toUserMetadata(merged.next) } as const };
+      await this.events.metadataUpdated(queryableOfClient(client), { userId, ...change }, context);
+      return {
+        commit: true,
+        result: {
+          kind: 'ok',
+          metadata: toUserMetadata(merged.next),
+          version: { incarnation: current.incarnation, version },
+          change,
+        },
+      };
     });
   }
 
   private merge(
     current: StoredMetadata,
     patch: UserMetadataPatch,
-  ): PatchMetadataResult | { kind: 'save'; next: StoredMetadata } {
+  ): { kind: 'invalid'; message: string } | { kind: 'unchanged' } | { kind: 'save'; next: StoredMetadata } {
     const next = applyPatch(current, patch);
     const overLimit = checkLimits(next);
     if (overLimit) return { kind: 'invalid', message: overLimit };
-    if (sameMetadata(current, next)) return { kind: 'ok', metadata: toUserMetadata(next) };
+    if (sameMetadata(current, next)) return { kind: 'unchanged' };
     return { kind: 'save', next };
   }
 }

@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '../db/embedded.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { type HttpLimits, listen } from '../http-server.js';
 import { createLogger } from '../logger.js';
+import type { Resolver } from '../webhooks/ssrf.js';
 import { type RunningWebhooks, startWebhooks } from '../webhooks/webhooks.module.js';
 
 /**
@@ -64,6 +65,8 @@ export type TestServerOptions = {
   http?: Partial<HttpLimits>;
   /** Defaults for tests: private networks allowed (the receiver is local), short retries and timeout. */
   webhooks?: Partial<WebhookConfig>;
+  /** DNS for webhook hosts (default: the system's); lets a test play a rebinding DNS server. */
+  resolve?: Resolver;
 };
 
 export const TEST_WEBHOOK_CONFIG: WebhookConfig = {
@@ -94,6 +97,9 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       config: { ...TEST_WEBHOOK_CONFIG, ...options.webhooks },
       dataDir: '/nonexistent',
       logger,
+      resolve: options.resolve,
+      // Test servers share one database: each works its own queue with its own settings.
+      queue: `webhook-delivery-test-${randomBytes(6).toString('hex')}`,
     });
   } catch (error) {
     await database.close();

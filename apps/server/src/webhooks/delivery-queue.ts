@@ -13,6 +13,8 @@ export interface DeliveryQueue {
 
 export type DeliveryEngineOptions = {
   connectionString: string;
+  /** The pg-boss queue; every process of one deployment uses the same (tests use their own). */
+  queue: string;
   /** Connections of pg-boss's own pool; each running delivery holds one for its transaction. */
   poolMax: number;
   /** An attempt running longer than this (its process died) is handed to another worker. */
@@ -46,7 +48,7 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
       options.logger.warn({ err: { message: error.message } }, 'webhook delivery engine error');
     });
     await boss.start();
-    await boss.createQueue(DELIVERY_QUEUE, {
+    await boss.createQueue(options.queue, {
       expireInSeconds: options.expireInSeconds,
       retryLimit: 20,
       retryDelay: 5,
@@ -59,13 +61,13 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
 
   async enqueue(q: Queryable, deliveryId: string, startAfter?: Date): Promise<void> {
     const job: DeliveryJob = { delivery_id: deliveryId };
-    await this.boss.send(DELIVERY_QUEUE, job, startAfter ? { db: q, startAfter } : { db: q });
+    await this.boss.send(this.options.queue, job, startAfter ? { db: q, startAfter } : { db: q });
   }
 
   /** Runs `attempt` for each due job, `concurrency` at a time, in a transaction that also completes the job. */
   async work(concurrency: number, attempt: (deliveryId: string, tx: Queryable) => Promise<void>): Promise<void> {
     await this.boss.work(
-      DELIVERY_QUEUE,
+      this.options.queue,
       {
         transactional: true,
         localConcurrency: concurrency,

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { WebhookConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createDeliverer } from './deliverer.js';
-import { PgBossDeliveryEngine } from './delivery-queue.js';
+import { DELIVERY_QUEUE, PgBossDeliveryEngine } from './delivery-queue.js';
 import { loadSecretsKey, SecretBox } from './secret-box.js';
 import type { Resolver } from './ssrf.js';
 import { WebhooksService } from './webhooks.service.js';
@@ -24,11 +24,14 @@ export async function startWebhooks(options: {
   dataDir: string;
   logger: Logger;
   resolve?: Resolver;
+  /** Default `webhook-delivery`; tests that share one database give each server its own. */
+  queue?: string;
 }): Promise<RunningWebhooks> {
   const { config, logger } = options;
   const secrets = new SecretBox(await loadSecretsKey(config.secretsKey, options.dataDir));
   const engine = await PgBossDeliveryEngine.start({
     connectionString: options.databaseUrl,
+    queue: options.queue ?? DELIVERY_QUEUE,
     // Each running attempt holds a connection for its transaction; a few more for claiming and upkeep.
     poolMax: config.concurrency + 4,
     expireInSeconds: Math.ceil(config.timeoutMs / 1000) + 5,

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { sqlBuilder as db, type Queryable, run } from '../db/queryable.js';
 
 export type WebhookRow = {
@@ -33,17 +32,6 @@ export async function deleteWebhook(q: Queryable, id: string): Promise<boolean> 
 export async function webhookExists(q: Queryable, id: string): Promise<boolean> {
   const rows = await run(q, db.selectFrom('webhooks').select('id').where('id', '=', id));
   return rows.length > 0;
-}
-
-/** The endpoints that want events of `type` (no list = every type). */
-export function webhooksFor(q: Queryable, type: string): Promise<{ id: string; kinds: string[] | null }[]> {
-  return run(
-    q,
-    db
-      .selectFrom('webhooks')
-      .select(['id', 'kinds'])
-      .where((eb) => eb.or([eb('events', 'is', null), eb(sql.val(type), '=', eb.fn.any('events'))])),
-  );
 }
 
 export async function insertDelivery(

@@ -12,6 +12,7 @@ import {
 import type pg from 'pg';
 import { type Queryable, queryableOfClient } from '../db/queryable.js';
 import { eventFor } from '../events/event-kinds.js';
+import type { Subscription } from '../events/events.repository.js';
 import type { Principal } from '../http/principal.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import { generateWebhookSecret, type SecretBox } from './secret-box.js';
@@ -25,7 +26,6 @@ import {
   listWebhooks,
   type WebhookRow,
   webhookExists,
-  webhooksFor,
 } from './webhooks.repository.js';
 
 export type CreateWebhookResult = { kind: 'ok'; webhook: CreatedWebhook } | { kind: 'invalid'; message: string };
@@ -109,8 +109,7 @@ export class WebhooksService {
    * Called with every event, on the event's transaction: one delivery row and one job per
    * endpoint that wants it, so that they commit with the change or not at all.
    */
-  readonly fanOut = async (q: Queryable, event: ChangeEvent): Promise<void> => {
-    const targets = await webhooksFor(q, event.type);
+  readonly fanOut = async (q: Queryable, event: ChangeEvent, targets: Subscription[]): Promise<void> => {
     for (const target of targets) {
       const visible = eventFor(event, (target.kinds as MetadataKind[] | null) ?? undefined);
       if (!visible) continue;

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './2026_11_26_0001_users_and_metadata.js';
+import * as m0002 from './2026_11_29_0002_metadata_version.js';
 import * as m0005 from './2026_11_29_0005_events_and_webhooks.js';
 
 /** Explicit registry, so migrations survive bundling and need no directory scan. Append only. */
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_users_and_metadata': m0001,
+  '2026_11_29_0002_metadata_version': m0002,
   '2026_11_29_0005_events_and_webhooks': m0005,
 };
