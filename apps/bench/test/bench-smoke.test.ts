@@ -26,6 +26,10 @@ describe('benchmark and soak, as short smoke runs', () => {
     }
     expect(report.lostUpdates.checked).toBeGreaterThan(0);
     expect(report.lostUpdates.lost).toBe(0);
+    expect(report.webhooks.patchNoWebhook.requests).toBeGreaterThan(0);
+    expect(report.webhooks.patchOneWebhook.requests).toBeGreaterThan(0);
+    expect(report.webhooks.backlog.delivered).toBeGreaterThanOrEqual(report.webhooks.backlog.acknowledged);
+    expect(report.webhooks.steady.received).toBe(report.webhooks.steady.sent);
   });
 
   it('when the soak runs briefly, then it reports RSS samples, 0 errors and 0 lost updates', async () => {

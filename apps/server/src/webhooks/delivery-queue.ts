@@ -55,6 +55,8 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
       retryBackoff: true,
       retryDelayMax: 3600,
       deleteAfterSeconds: 7 * 24 * 3600,
+      // A new job wakes a waiting worker at once (LISTEN/NOTIFY) instead of at its next poll.
+      notify: true,
     });
     return new PgBossDeliveryEngine(boss, options);
   }
@@ -64,7 +66,11 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
     await this.boss.send(this.options.queue, job, startAfter ? { db: q, startAfter } : { db: q });
   }
 
-  /** Runs `attempt` for each due job, `concurrency` at a time, in a transaction that also completes the job. */
+  /**
+   * Runs `attempt` for due jobs, `concurrency` at a time, each in a transaction that also
+   * completes its job. A NOTIFY wakes an idle loop when a job is added; a 1 s poll picks up
+   * retries that come due and any backlog left after a burst.
+   */
   async work(concurrency: number, attempt: (deliveryId: string, tx: Queryable) => Promise<void>): Promise<void> {
     await this.boss.work(
       this.options.queue,
@@ -72,6 +78,7 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
         transactional: true,
         localConcurrency: concurrency,
         pollingIntervalSeconds: 1,
+        notifyPollingIntervalSeconds: 1,
         transactionTimeoutSeconds: this.options.expireInSeconds + 5,
       },
       async ([job]: Job<DeliveryJob>[], tx: Db) => {
