@@ -69,7 +69,7 @@ const ConfigSchema = z.object({
   WEBHOOK_RETRY_DELAYS: durationList.default('5s,5m,30m,2h,5h,10h,10h'),
   WEBHOOK_TIMEOUT: duration('ms, s, m or h').default('10s'),
   WEBHOOK_SECRETS_KEY: z.preprocess(emptyAsUndefined, secretsKey.optional()),
-  WEBHOOK_CONCURRENCY: int(1, 100).default(8),
+  WEBHOOK_CONCURRENCY: int(0, 100).default(8),
   EVENT_RETENTION: duration('ms, s, m, h or d').default('90d'),
 });
 
@@ -97,7 +97,7 @@ export type WebhookConfig = {
   timeoutMs: number;
   /** Unset: generated once and kept in `dataDir`. */
   secretsKey: Buffer | undefined;
-  /** Deliveries in flight per process. */
+  /** Deliveries in flight per process; 0: this process only queues them (others deliver). */
   concurrency: number;
 };
 

@@ -44,9 +44,11 @@ export async function startWebhooks(options: {
     allowPrivateNetworks: config.allowPrivateNetworks,
     resolve: options.resolve,
   });
-  await engine.work(
-    config.concurrency,
-    createDeliverer({ settings: config, secrets, queue: engine, logger, resolve: options.resolve }),
-  );
+  if (config.concurrency > 0) {
+    await engine.work(
+      config.concurrency,
+      createDeliverer({ settings: config, secrets, queue: engine, logger, resolve: options.resolve }),
+    );
+  }
   return { service, stop: (timeoutMs) => engine.stop(timeoutMs) };
 }
