@@ -158,7 +158,8 @@ describe('usermeta CLI', () => {
     const refused = await usermeta(['webhooks', 'add', 'ftp://example.com/']);
     expect(refused.code).toBe(6);
     expect(JSON.parse(refused.stderr)).toEqual({ code: 400, message: 'invalid webhook url' });
-  });
+    // Thirteen CLI processes, one after another: slow on a loaded machine.
+  }, 120_000);
 
   it('when the server cannot be reached, then exit 7', async () => {
     const down = await usermeta(['metadata', 'get', randomUUID()], { env: { USERMETA_URL: 'http://127.0.0.1:9' } });

@@ -89,7 +89,7 @@ describe('webhook delivery across processes', () => {
 
       const answered = await hook.until(
         (r) => r.some((req) => req.body.includes(userId) && req.headers['webhook-id'] === eventId),
-        40_000,
+        90_000,
       );
       const request = answered.filter((r) => r.body.includes(userId)).at(-1);
       const event = verifyWebhook({
@@ -116,7 +116,7 @@ describe('webhook delivery across processes', () => {
     } finally {
       await hook.close();
     }
-  }, 90_000);
+  }, 150_000);
 
   it('when two server processes share one database and take 200 PATCHes, then 200 distinct webhook-ids arrive, each once', async () => {
     const hook = await startReceiver(() => 200);

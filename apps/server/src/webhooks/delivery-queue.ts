@@ -30,38 +30,63 @@ export type DeliveryEngineOptions = {
  * only cover an attempt that crashed or threw (the database was unreachable).
  */
 export class PgBossDeliveryEngine implements DeliveryQueue {
-  private constructor(
-    private readonly boss: PgBoss,
-    private readonly options: DeliveryEngineOptions,
-  ) {}
+  private boss: PgBoss | undefined;
+  private running = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
-  static async start(options: DeliveryEngineOptions): Promise<PgBossDeliveryEngine> {
+  constructor(private readonly options: DeliveryEngineOptions) {}
+
+  /**
+   * Starts pg-boss (its schema, the queue), then `then` (registering the worker). Resolves after
+   * the first attempt whatever its outcome: a database that does not answer at start-up must not
+   * stop the server from serving (and answering 500), so a failed start is retried every 5 s in
+   * the background. Until it succeeds, a change that has deliveries to queue fails (rolls back).
+   */
+  async start(then: (engine: PgBossDeliveryEngine) => Promise<void>): Promise<void> {
     const boss = new PgBoss({
-      connectionString: options.connectionString,
-      max: options.poolMax,
+      connectionString: this.options.connectionString,
+      max: this.options.poolMax,
       application_name: 'usermeta-deliveries',
       // Expired attempts (a process died mid-delivery) are noticed this often.
-      superviseIntervalSeconds: Math.max(1, Math.min(60, Math.ceil(options.expireInSeconds / 2))),
+      superviseIntervalSeconds: Math.max(1, Math.min(60, Math.ceil(this.options.expireInSeconds / 2))),
       useListenNotify: true,
     });
     boss.on('error', (error) => {
-      options.logger.warn({ err: { message: error.message } }, 'webhook delivery engine error');
+      this.options.logger.warn({ err: { message: error.message } }, 'webhook delivery engine error');
     });
-    await boss.start();
-    await boss.createQueue(options.queue, {
-      expireInSeconds: options.expireInSeconds,
-      retryLimit: 20,
-      retryDelay: 5,
-      retryBackoff: true,
-      retryDelayMax: 3600,
-      deleteAfterSeconds: 7 * 24 * 3600,
-      // A new job wakes a waiting worker at once (LISTEN/NOTIFY) instead of at its next poll.
-      notify: true,
-    });
-    return new PgBossDeliveryEngine(boss, options);
+    this.boss = boss;
+    try {
+      await boss.start();
+      await boss.createQueue(this.options.queue, {
+        expireInSeconds: this.options.expireInSeconds,
+        // Only for attempts that crashed or threw: soon, then backing off up to 5 minutes.
+        retryLimit: 20,
+        retryDelay: 1,
+        retryBackoff: true,
+        retryDelayMax: 300,
+        deleteAfterSeconds: 7 * 24 * 3600,
+        // A new job wakes a waiting worker at once (LISTEN/NOTIFY) instead of at its next poll.
+        notify: true,
+      });
+      this.running = true;
+      await then(this);
+    } catch (error) {
+      this.running = false;
+      this.options.logger.warn(
+        { err: { message: (error as Error).message } },
+        'webhook delivery engine did not start; trying again in 5 s',
+      );
+      await boss.stop({ graceful: false, close: true }).catch(() => {});
+      if (!this.stopped) {
+        this.retryTimer = setTimeout(() => void this.start(then), 5000);
+        this.retryTimer.unref();
+      }
+    }
   }
 
   async enqueue(q: Queryable, deliveryId: string, startAfter?: Date): Promise<void> {
+    if (!this.running || !this.boss) throw new Error('the webhook delivery engine is not running');
     const job: DeliveryJob = { delivery_id: deliveryId };
     await this.boss.send(this.options.queue, job, startAfter ? { db: q, startAfter } : { db: q });
   }
@@ -72,6 +97,7 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
    * retries that come due and any backlog left after a burst.
    */
   async work(concurrency: number, attempt: (deliveryId: string, tx: Queryable) => Promise<void>): Promise<void> {
+    if (!this.boss) throw new Error('the webhook delivery engine is not started');
     await this.boss.work(
       this.options.queue,
       {
@@ -89,6 +115,9 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
 
   /** Stops taking jobs, lets running attempts finish (bounded), closes the pool. */
   async stop(timeoutMs: number): Promise<void> {
-    await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    if (this.running) await this.boss?.stop({ graceful: true, timeout: timeoutMs, close: true });
+    this.running = false;
   }
 }

@@ -29,7 +29,7 @@ export async function startWebhooks(options: {
 }): Promise<RunningWebhooks> {
   const { config, logger } = options;
   const secrets = new SecretBox(await loadSecretsKey(config.secretsKey, options.dataDir));
-  const engine = await PgBossDeliveryEngine.start({
+  const engine = new PgBossDeliveryEngine({
     connectionString: options.databaseUrl,
     queue: options.queue ?? DELIVERY_QUEUE,
     // Each running attempt holds a connection for its transaction; a few more for claiming and upkeep.
@@ -44,11 +44,12 @@ export async function startWebhooks(options: {
     allowPrivateNetworks: config.allowPrivateNetworks,
     resolve: options.resolve,
   });
-  if (config.concurrency > 0) {
-    await engine.work(
+  await engine.start(async (started) => {
+    if (config.concurrency === 0) return;
+    await started.work(
       config.concurrency,
-      createDeliverer({ settings: config, secrets, queue: engine, logger, resolve: options.resolve }),
+      createDeliverer({ settings: config, secrets, queue: started, logger, resolve: options.resolve }),
     );
-  }
+  });
   return { service, stop: (timeoutMs) => engine.stop(timeoutMs) };
 }
