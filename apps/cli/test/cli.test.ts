@@ -2,39 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { UserMetadataPatch } from '@usermeta/client';
-import {
-  runNode,
-  startTestDatabase,
-  startTestServer,
-  type TestDatabase,
-  type TestServer,
-} from '@usermeta/server/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runCli, useCliTestServer } from './harness.js';
 
-const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await startTestDatabase();
-  server = await startTestServer({ databaseUrl: database.url });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.stop();
-});
+const server = useCliTestServer();
 
 /** Runs the built CLI as its own process, as a user would. */
-function usermeta(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
-  return runNode(CLI, args, {
-    env: { PATH: process.env.PATH, USERMETA_URL: server.url, USERMETA_API_KEY: server.apiKey, ...options.env },
-    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-  });
-}
+const usermeta = (args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) =>
+  runCli(server(), args, options);
 
 describe('usermeta CLI', () => {
   it('when a user and its metadata go round trip, then every step prints JSON and exits 0', async () => {
@@ -117,9 +93,9 @@ describe('usermeta CLI', () => {
       { public_metadata: { suite, plan: 'free' } },
     ];
     for (const metadata of metadatas) {
-      const created = await server.client.createUser({});
+      const created = await server().client.createUser({});
       if (created.status !== 201) throw new Error('user not created');
-      await server.client.patchUserMetadata(created.body.id, metadata);
+      await server().client.patchUserMetadata(created.body.id, metadata);
       ids.push(created.body.id);
     }
     const [a, b, c] = ids;
@@ -265,8 +241,8 @@ const keptFile = (stderr: string) => /kept in (\S+)/.exec(stderr)?.[1];
 
 describe('usermeta metadata edit', () => {
   it('when the editor saves a change, then it is patched in with If-Match and the result printed', async () => {
-    const id = (await server.client.createUser()).body as { id: string };
-    await server.client.patchUserMetadata(id.id, {
+    const id = (await server().client.createUser()).body as { id: string };
+    await server().client.patchUserMetadata(id.id, {
       public_metadata: { tags: ['a'], drop: 1 },
       unsafe_metadata: { u: 1 },
     });
@@ -281,12 +257,12 @@ describe('usermeta metadata edit', () => {
     expect(edited.code, edited.stderr).toBe(0);
     const expected = { public_metadata: { tags: ['a', 'b'] }, private_metadata: { p: true } };
     expect(JSON.parse(edited.stdout)).toEqual(expected);
-    expect((await server.client.getUserMetadata(id.id)).body).toEqual(expected);
+    expect((await server().client.getUserMetadata(id.id)).body).toEqual(expected);
   });
 
   it('when the metadata changes while the editor is open, then 412 is reported, nothing saved, and the edit kept', async () => {
-    const id = (await server.client.createUser()).body as { id: string };
-    await server.client.patchUserMetadata(id.id, { public_metadata: { tags: ['a'] } });
+    const id = (await server().client.createUser()).body as { id: string };
+    await server().client.patchUserMetadata(id.id, { public_metadata: { tags: ['a'] } });
     const editor = await scriptedEditor(`
       const id = file.split('/').at(-1).replace('.json', '');
       await fetch(process.env.USERMETA_URL + '/users/' + id + '/metadata', {
@@ -303,21 +279,21 @@ describe('usermeta metadata edit', () => {
     const file = keptFile(edited.stderr);
     expect(file).toBeDefined();
     expect(JSON.parse(await readFile(file ?? '', 'utf8'))).toEqual({ public_metadata: { tags: ['a', 'mine'] } });
-    expect((await server.client.getUserMetadata(id.id)).body).toEqual({ public_metadata: { tags: ['a', 'theirs'] } });
+    expect((await server().client.getUserMetadata(id.id)).body).toEqual({ public_metadata: { tags: ['a', 'theirs'] } });
   });
 
   it('when the editor changes nothing, then nothing is sent and the ETag stays', async () => {
-    const id = (await server.client.createUser()).body as { id: string };
-    const before = await server.client.patchUserMetadata(id.id, { public_metadata: { a: 1 } });
+    const id = (await server().client.createUser()).body as { id: string };
+    const before = await server().client.patchUserMetadata(id.id, { public_metadata: { a: 1 } });
     const edited = await usermeta(['metadata', 'edit', id.id], { env: { EDITOR: await scriptedEditor('') } });
     expect(edited.code).toBe(0);
     expect(edited.stderr).toMatch(/no changes/);
-    expect((await server.client.getUserMetadata(id.id)).etag).toBe(before.etag);
+    expect((await server().client.getUserMetadata(id.id)).etag).toBe(before.etag);
   });
 
   it('when the edit is not JSON, not metadata, or the editor fails, then exit 2, nothing saved, the file kept', async () => {
-    const id = (await server.client.createUser()).body as { id: string };
-    const before = await server.client.patchUserMetadata(id.id, { public_metadata: { a: 1 } });
+    const id = (await server().client.createUser()).body as { id: string };
+    const before = await server().client.patchUserMetadata(id.id, { public_metadata: { a: 1 } });
     for (const [body, message] of [
       ["writeFileSync(file, '{ not json');", /not valid JSON/],
       [
@@ -332,7 +308,7 @@ describe('usermeta metadata edit', () => {
       expect(edited.stderr).toMatch(message);
       await access(keptFile(edited.stderr) ?? '');
     }
-    expect((await server.client.getUserMetadata(id.id)).etag).toBe(before.etag);
+    expect((await server().client.getUserMetadata(id.id)).etag).toBe(before.etag);
   });
 
   it('when the user does not exist, then exit 4 without opening the editor', async () => {

@@ -1,33 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import {
-  runNode,
-  startTestDatabase,
-  startTestServer,
-  type TestDatabase,
-  type TestServer,
-} from '@usermeta/server/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseExpiry } from '../src/keys-command.js';
+import { runCli, useCliTestServer } from './harness.js';
 
-const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const server = useCliTestServer();
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await startTestDatabase();
-  server = await startTestServer({ databaseUrl: database.url });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.stop();
-});
-
-function usermeta(args: string[], apiKey = server.apiKey) {
-  return runNode(CLI, args, { env: { PATH: process.env.PATH, USERMETA_URL: server.url, USERMETA_API_KEY: apiKey } });
-}
+const usermeta = (args: string[], apiKey?: string) => runCli(server(), args, apiKey === undefined ? {} : { apiKey });
 
 describe('usermeta keys', () => {
   // One key's life, step by step (each step spawns the CLI a few times).
@@ -66,8 +44,8 @@ describe('usermeta keys', () => {
 
   it('when the key is used, then it reads public metadata only and a write is forbidden (exit 8)', async () => {
     const id = randomUUID();
-    await server.client.createUser({ id });
-    await server.client.patchUserMetadata(id, { public_metadata: { a: 1 }, private_metadata: { b: 2 } });
+    await server().client.createUser({ id });
+    await server().client.patchUserMetadata(id, { public_metadata: { a: 1 }, private_metadata: { b: 2 } });
     expect(JSON.parse((await usermeta(['metadata', 'get', id], made.key)).stdout)).toEqual({
       public_metadata: { a: 1 },
     });

@@ -64,22 +64,22 @@ function micros(column: string) {
  *   match is one heap visit, not a join (or, for a filter that matches many users, the planner
  *   walks `user_metadata_user_created_at_idx` in order instead).
  */
+/** What a listed user is made of: the user, its order position to the microsecond, its kinds. */
+const LISTED_COLUMNS = [
+  'u.id',
+  'u.created_at',
+  'u.updated_at',
+  micros('u.created_at').as('created_at_micros'),
+  'm.public_metadata',
+  'm.private_metadata',
+  'm.unsafe_metadata',
+] as const;
+
 export function userListingQuery(db: Kysely<DB>, request: ListingRequest) {
   const kinds = METADATA_KINDS.filter((kind) => request.filters[kind] !== undefined);
   const after = request.after;
   if (kinds.length === 0) {
-    let query = db
-      .selectFrom('users as u')
-      .leftJoin('user_metadata as m', 'm.user_id', 'u.id')
-      .select([
-        'u.id',
-        'u.created_at',
-        'u.updated_at',
-        micros('u.created_at').as('created_at_micros'),
-        'm.public_metadata',
-        'm.private_metadata',
-        'm.unsafe_metadata',
-      ]);
+    let query = db.selectFrom('users as u').leftJoin('user_metadata as m', 'm.user_id', 'u.id').select(LISTED_COLUMNS);
     if (after) query = query.where(afterPosition('u.created_at', 'u.id', after));
     return query.orderBy('u.created_at', 'desc').orderBy('u.id', 'desc').limit(request.take);
   }
@@ -95,15 +95,7 @@ export function userListingQuery(db: Kysely<DB>, request: ListingRequest) {
   return db
     .selectFrom(page.as('m'))
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select([
-      'u.id',
-      'u.created_at',
-      'u.updated_at',
-      micros('u.created_at').as('created_at_micros'),
-      'm.public_metadata',
-      'm.private_metadata',
-      'm.unsafe_metadata',
-    ])
+    .select(LISTED_COLUMNS)
     .orderBy('m.user_created_at', 'desc')
     .orderBy('m.user_id', 'desc');
 }
