@@ -13,6 +13,7 @@ export function printBanner(url: string, key: string, dataDir: string): void {
     [
       '',
       `usermeta is listening on ${url}`,
+      `Console: ${url}/console/ (sign in with the key below)`,
       `Admin API key (generated, kept in ${dataDir}/admin-api-key):`,
       `  ${key}`,
       'Try:',

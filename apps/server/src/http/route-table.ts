@@ -3,8 +3,11 @@ import type { RouteMeta } from '@usermeta/contract';
 import type { ZodTypeAny } from 'zod';
 import { HttpError } from './errors.js';
 
-/** A route served outside the contract (the OpenAPI document, the docs page). */
-export type ExtraRoute = { method: 'GET'; path: string; public: boolean };
+/**
+ * A route served outside the contract (the OpenAPI document, the docs page, the console).
+ * `prefix`: the path and everything below it (`/console`, `/console/users/…`).
+ */
+export type ExtraRoute = { method: 'GET'; path: string; public: boolean; prefix?: boolean };
 
 type Entry = {
   method: string;
@@ -25,7 +28,7 @@ export function contractRoutes(router: AppRouter): AppRoute[] {
   return Object.values(router).flatMap((value) => (isAppRoute(value) ? [value] : contractRoutes(value)));
 }
 
-function compile(method: string, path: string, isPublic: boolean, route: AppRoute | undefined): Entry {
+function compile(method: string, path: string, isPublic: boolean, route: AppRoute | undefined, prefix = false): Entry {
   const params: string[] = [];
   const source = path
     .split('/')
@@ -36,7 +39,7 @@ function compile(method: string, path: string, isPublic: boolean, route: AppRout
       return '([^/]*)';
     })
     .join('/');
-  return { method, pattern: new RegExp(`^${source}$`), params, isPublic, route };
+  return { method, pattern: new RegExp(`^${source}${prefix ? '(?:/.*)?' : ''}$`), params, isPublic, route };
 }
 
 /**
@@ -52,7 +55,7 @@ export class RouteTable {
       ...contractRoutes(router).map((route) =>
         compile(route.method, route.path, (route.metadata as RouteMeta | undefined)?.auth === 'public', route),
       ),
-      ...extra.map((e) => compile(e.method, e.path, e.public, undefined)),
+      ...extra.map((e) => compile(e.method, e.path, e.public, undefined, e.prefix)),
     ];
   }
 

@@ -1,0 +1,169 @@
+import { useMutation } from '@tanstack/react-query';
+import { type JsonObject, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
+import { useId, useMemo, useState } from 'react';
+import { DiffView } from '../components/diff-view.js';
+import { JsonEditor } from '../components/json-editor.js';
+import { KindMeter } from '../components/kind-meter.js';
+import { describeError, expectStatus } from '../lib/api.js';
+import { can, canSeeKind } from '../lib/identity.js';
+import { useSession } from '../lib/session-context.js';
+import { KIND_LIMIT, kindText, type Metadata, type MetadataPatch, parseKind, planSave } from '../metadata/draft.js';
+import { KIND_HELP } from '../metadata/kinds.js';
+
+type Props = {
+  userId: string;
+  /** The stored metadata the edits start from. */
+  base: Metadata;
+  onSaved(metadata: Metadata): void;
+};
+
+type Preview = 'patch' | 'before-after';
+
+function initialTexts(base: Metadata): Record<MetadataKind, string> {
+  return {
+    public_metadata: kindText(base.public_metadata),
+    private_metadata: kindText(base.private_metadata),
+    unsafe_metadata: kindText(base.unsafe_metadata),
+  };
+}
+
+/** The three kinds in JSON editors, what Save would send, and Save itself. */
+export function MetadataEditor({ userId, base, onSaved }: Props) {
+  const { client, identity } = useSession();
+  const idPrefix = useId();
+  const [texts, setTexts] = useState(() => initialTexts(base));
+  const [preview, setPreview] = useState<Preview>('patch');
+  const visible = METADATA_KINDS.filter((kind) => canSeeKind(identity, kind));
+  const mayWrite = can(identity, 'metadata:write');
+
+  const parsed = useMemo(
+    () =>
+      Object.fromEntries(METADATA_KINDS.map((kind) => [kind, parseKind(texts[kind])])) as Record<
+        MetadataKind,
+        ReturnType<typeof parseKind>
+      >,
+    [texts],
+  );
+  const plan = useMemo(() => {
+    const edited = {} as Record<MetadataKind, JsonObject>;
+    for (const kind of METADATA_KINDS) {
+      const result = parsed[kind];
+      if (!result.ok) return undefined;
+      edited[kind] = result.value;
+    }
+    return planSave(base, edited);
+  }, [parsed, base]);
+  const changed = plan !== undefined && plan.changes.length > 0;
+
+  const save = useMutation({
+    mutationFn: async (patch: MetadataPatch) => {
+      const result = expectStatus(await client.patchUserMetadata(userId, patch), 200, 204);
+      return result.status === 200 ? result.body : {};
+    },
+    onSuccess: (metadata) => onSaved(metadata),
+  });
+
+  return (
+    <form
+      className="metadata-editor"
+      aria-label="Edit metadata"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (plan && changed) save.mutate(plan.patch);
+      }}
+    >
+      {!mayWrite && <p className="note">This key may read metadata but not change it.</p>}
+      <div className="kinds">
+        {visible.map((kind) => {
+          const headingId = `${idPrefix}-${kind}`;
+          const errorId = `${headingId}-error`;
+          const result = parsed[kind];
+          return (
+            <section key={kind} className="kind card" aria-labelledby={headingId}>
+              <h3 id={headingId}>{kind}</h3>
+              <p className="help">{KIND_HELP[kind]}</p>
+              <JsonEditor
+                value={texts[kind]}
+                onChange={(value) => setTexts((old) => ({ ...old, [kind]: value }))}
+                labelledBy={headingId}
+                describedBy={errorId}
+                readOnly={!mayWrite}
+              />
+              <p id={errorId} className="error" role={result.ok ? undefined : 'alert'}>
+                {result.ok ? '' : `${kind}: ${result.error}`}
+              </p>
+              <KindMeter id={`${headingId}-meter`} length={plan?.lengths[kind] ?? 0} />
+            </section>
+          );
+        })}
+      </div>
+      {METADATA_KINDS.length > visible.length && (
+        <p className="note">
+          This key cannot see {METADATA_KINDS.filter((kind) => !visible.includes(kind)).join(' or ')}.
+        </p>
+      )}
+
+      {mayWrite && (
+        <section className="card preview" aria-labelledby={`${idPrefix}-preview`}>
+          <div className="preview-head">
+            <h3 id={`${idPrefix}-preview`}>What Save sends</h3>
+            <fieldset className="toggle">
+              <legend className="sr-only">Show</legend>
+              <button type="button" aria-pressed={preview === 'patch'} onClick={() => setPreview('patch')}>
+                Merge patch
+              </button>
+              <button
+                type="button"
+                aria-pressed={preview === 'before-after'}
+                onClick={() => setPreview('before-after')}
+              >
+                Before / after
+              </button>
+            </fieldset>
+          </div>
+          {!plan && <p className="note">Fix the JSON errors above to see the change.</p>}
+          {plan && !changed && <p className="note">No changes yet: edit a kind above.</p>}
+          {plan && changed && preview === 'patch' && (
+            <figure className="patch" aria-label="Merge patch body">
+              <pre>
+                <code>{`PATCH /users/${userId}/metadata\n\n${JSON.stringify(plan.patch, null, 2)}`}</code>
+              </pre>
+            </figure>
+          )}
+          {plan && changed && preview === 'before-after' && (
+            <div className="before-after">
+              {plan.changes.map((change) => (
+                <div key={change.kind}>
+                  <h4>{change.kind}</h4>
+                  <DiffView before={change.before} after={change.after} label={`${change.kind} before and after`} />
+                </div>
+              ))}
+            </div>
+          )}
+          {plan && plan.nullMembers.length > 0 && (
+            <p className="note">
+              A <code>null</code> member deletes its key in a merge patch: it is not stored (
+              {plan.nullMembers.join(', ')}).
+            </p>
+          )}
+          {plan && METADATA_KINDS.some((kind) => plan.lengths[kind] > KIND_LIMIT) && (
+            <p className="note warn">A kind is over the {KIND_LIMIT}-character limit: the API will refuse this save.</p>
+          )}
+          {save.isError && (
+            <p role="alert" className="error">
+              {describeError(save.error)}
+            </p>
+          )}
+          <div className="actions">
+            <button type="button" disabled={!changed || save.isPending} onClick={() => setTexts(initialTexts(base))}>
+              Discard changes
+            </button>
+            <button type="submit" className="primary" disabled={!changed || save.isPending}>
+              {save.isPending ? 'Saving…' : 'Save'}
+            </button>
+          </div>
+        </section>
+      )}
+    </form>
+  );
+}

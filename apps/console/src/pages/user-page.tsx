@@ -1,0 +1,117 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { ApiError, describeError, expectStatus } from '../lib/api.js';
+import { can } from '../lib/identity.js';
+import { Link, navigate, paths } from '../lib/router.js';
+import { useSession } from '../lib/session-context.js';
+import type { Metadata } from '../metadata/draft.js';
+import { MetadataEditor } from './metadata-editor.js';
+
+export const userQueryKey = (id: string) => ['user', id] as const;
+
+function DeleteUser({ userId }: { userId: string }) {
+  const { client } = useSession();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const remove = useMutation({
+    mutationFn: async () => {
+      expectStatus(await client.deleteUser(userId), 204);
+    },
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: userQueryKey(userId) });
+      navigate(paths.users());
+    },
+  });
+  return (
+    <>
+      <button type="button" className="danger" onClick={() => setOpen(true)}>
+        Delete user…
+      </button>
+      <ConfirmDialog
+        open={open}
+        title="Delete this user?"
+        confirmLabel="Delete user"
+        danger
+        busy={remove.isPending}
+        error={remove.isError ? describeError(remove.error) : undefined}
+        onConfirm={() => remove.mutate()}
+        onCancel={() => {
+          setOpen(false);
+          remove.reset();
+        }}
+      >
+        <p>
+          User <code>{userId}</code> and all its metadata will be deleted. This cannot be undone.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+export function UserPage({ id }: { id: string }) {
+  const { client, identity } = useSession();
+  const queryClient = useQueryClient();
+  const [savedAt, setSavedAt] = useState<Date>();
+  const user = useQuery({
+    queryKey: userQueryKey(id),
+    queryFn: async () => expectStatus(await client.getUser(id), 200).body,
+    // Edits start from what was loaded: never swap the base under a person's hands.
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+  });
+
+  if (user.isPending) return <p role="status">Loading user…</p>;
+  if (user.isError) {
+    const missing = user.error instanceof ApiError && user.error.status === 404;
+    return (
+      <div className="card">
+        <h1>{missing ? 'No such user' : 'Could not load the user'}</h1>
+        <p role="alert" className="error">
+          {describeError(user.error)}
+        </p>
+        <Link to={paths.users()}>Back to users</Link>
+      </div>
+    );
+  }
+
+  const metadata: Metadata = user.data.metadata ?? {};
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to={paths.users()}>Users</Link> / <span aria-current="page">{id}</span>
+      </nav>
+      <div className="page-head">
+        <div>
+          <h1 className="user-id">
+            User <code>{user.data.id}</code>
+          </h1>
+          <p className="dates">
+            Created <time dateTime={user.data.created_at}>{new Date(user.data.created_at).toLocaleString()}</time> ·
+            updated <time dateTime={user.data.updated_at}>{new Date(user.data.updated_at).toLocaleString()}</time>
+          </p>
+        </div>
+        <div className="actions">
+          <button type="button" onClick={() => void user.refetch()} disabled={user.isFetching}>
+            Reload
+          </button>
+          {can(identity, 'users:write') && <DeleteUser userId={id} />}
+        </div>
+      </div>
+      {savedAt && (
+        <p role="status" className="saved">
+          Saved at {savedAt.toLocaleTimeString()}.
+        </p>
+      )}
+      <MetadataEditor
+        key={`${user.dataUpdatedAt}`}
+        userId={id}
+        base={metadata}
+        onSaved={(next) => {
+          queryClient.setQueryData(userQueryKey(id), { ...user.data, metadata: next });
+          setSavedAt(new Date());
+        }}
+      />
+    </>
+  );
+}
