@@ -30,6 +30,8 @@ export type RunningServer = {
   url: string;
   /** Stop accepting, answer in-flight requests with `Connection: close`, close idle connections; resolves when all are closed. */
   drain(): Promise<void>;
+  /** Open connections the server is tracking (for tests and diagnostics). */
+  trackedConnections(): number;
 };
 
 /** What Node's HTTP parser refuses before Express sees it, answered in the API's JSON form. */
@@ -80,7 +82,11 @@ export async function listen(app: Express, options: HttpServerOptions): Promise<
       const socket = req.socket;
       active.set(socket, (active.get(socket) ?? 0) + 1);
       if (draining) res.setHeader('Connection', 'close');
-      res.on('close', () => active.set(socket, Math.max(0, (active.get(socket) ?? 1) - 1)));
+      res.on('close', () => {
+        // An aborted request's socket closes before its response does: never bring it back.
+        const responses = active.get(socket);
+        if (responses !== undefined) active.set(socket, Math.max(0, responses - 1));
+      });
       app(req, res);
     },
   );
@@ -114,5 +120,5 @@ export async function listen(app: Express, options: HttpServerOptions): Promise<
       }
     });
 
-  return { server, url: `http://${host}:${port}`, drain };
+  return { server, url: `http://${host}:${port}`, drain, trackedConnections: () => active.size };
 }

@@ -1,7 +1,7 @@
 import { type AppRoute, isAppRouteNoBody } from '@ts-rest/core';
 import { MESSAGES } from '@usermeta/contract';
 import type { Request, RequestHandler } from 'express';
-import { HttpError } from './errors.js';
+import { ClientGoneError, HttpError } from './errors.js';
 
 export const MAX_BODY_BYTES = 65_536;
 
@@ -46,8 +46,56 @@ function checkMediaType(header: string | undefined): void {
   }
 }
 
-const tooLarge = () => HttpError.generic(413, { Connection: 'close' });
+/**
+ * How much of an oversized body is read and thrown away before the 413 is sent, and for how
+ * long. A client that writes its whole body before reading (Node's fetch, Python's http.client)
+ * only sees the answer if the server has read what it sent: closing a socket with unread bytes
+ * sends a TCP reset that destroys the answer. Beyond these bounds the connection is closed anyway.
+ */
+export const DISCARD_LIMITS = { bytes: 16 * 1024 * 1024, ms: 5_000 };
 
+/**
+ * Reads and drops the rest of a request body, up to `DISCARD_LIMITS`. True when all of it was
+ * read, so that the connection can even stay open; false when the bounds ran out first.
+ */
+function discardRest(req: Request, alreadyRead: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let size = alreadyRead;
+    const finish = (complete: boolean) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onError);
+      if (!complete) req.pause();
+      resolve(complete);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DISCARD_LIMITS.bytes) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onError = () => finish(false);
+    const timer = setTimeout(() => finish(false), DISCARD_LIMITS.ms);
+    timer.unref();
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onError);
+    if (req.readableEnded) finish(true);
+    else req.resume();
+  });
+}
+
+/** 413, sent only once the client's body has been drained (or the drain bounds ran out: then the connection closes). */
+async function tooLarge(req: Request, alreadyRead: number): Promise<HttpError> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  const worthDraining = !(declared > DISCARD_LIMITS.bytes);
+  const drained = worthDraining && (await discardRest(req, alreadyRead));
+  return HttpError.generic(413, drained ? {} : { Connection: 'close' });
+}
+
+/** The body, or a 413 once it passes MAX_BODY_BYTES; rejects with ClientGoneError when the client disconnects. */
 function readRaw(req: Request): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -56,7 +104,7 @@ function readRaw(req: Request): Promise<Buffer> {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         cleanup();
-        reject(tooLarge());
+        tooLarge(req, size).then(reject, reject);
         return;
       }
       chunks.push(chunk);
@@ -65,18 +113,23 @@ function readRaw(req: Request): Promise<Buffer> {
       cleanup();
       resolve(Buffer.concat(chunks, size));
     };
-    const onError = (error: Error) => {
+    const onGone = (error?: Error) => {
       cleanup();
-      reject(error);
+      reject(new ClientGoneError(error));
+    };
+    const onClose = () => {
+      if (!req.complete) onGone();
     };
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);
-      req.off('error', onError);
+      req.off('error', onGone);
+      req.off('close', onClose);
     };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
+    req.on('error', onGone);
+    req.on('close', onClose);
   });
 }
 
@@ -111,7 +164,7 @@ export function jsonBody(): RequestHandler {
         return next();
       }
       checkMediaType(req.headers['content-type']);
-      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw await tooLarge(req, 0);
       const raw = await readRaw(req);
       if (raw.length === 0 && policy.optional) {
         req.body = undefined;

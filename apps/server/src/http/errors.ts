@@ -19,6 +19,14 @@ export class HttpError extends Error {
   }
 }
 
+/** The client went away before its body arrived: its doing, answered with nothing. */
+export class ClientGoneError extends Error {
+  constructor(cause: unknown) {
+    super('client closed the connection before sending the whole body', { cause });
+    this.name = 'ClientGoneError';
+  }
+}
+
 export function errorBody(status: number, message: string): ErrorBody {
   return { code: status, message };
 }
@@ -41,6 +49,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (err instanceof HttpError) {
       sendError(res, err);
+      return;
+    }
+    if (err instanceof ClientGoneError) {
+      // The client's doing, not the server's: nobody is listening for an answer.
+      logger.info({ reqId: res.locals.requestId, method: req.method, path: req.path }, err.message);
+      res.destroy();
       return;
     }
     logger.error({ err, reqId: res.locals.requestId, method: req.method, path: req.path }, 'unexpected error');

@@ -51,6 +51,8 @@ export type TestServer = {
   logs: string[];
   /** Starts draining, as on SIGTERM. */
   drain(): Promise<void>;
+  /** Connections the HTTP server tracks for draining. */
+  trackedConnections(): number;
   close(): Promise<void>;
 };
 
@@ -84,6 +86,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     client: createUsermetaClient({ baseUrl: server.url, apiKey, retries: 0 }),
     database,
     logs,
+    trackedConnections: () => server.trackedConnections(),
     drain: () => {
       draining = true;
       return server.drain();
