@@ -105,7 +105,7 @@ describe('the console in a real browser', () => {
     await signIn(page);
     await openUser(page, id);
 
-    await setKind(page, 'public_metadata', '{"role":"admin","tags":["beta","staff"]}');
+    await setKind(page, 'public_metadata', JSON.stringify({ role: 'admin', tags: ['beta', 'staff'] }, null, 2));
     await setKind(page, 'private_metadata', '{}');
     await setKind(page, 'unsafe_metadata', '{"theme":"dark"}');
 
