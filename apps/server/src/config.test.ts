@@ -70,4 +70,32 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ADMIN_API_KEYS: 'has a space in it 0123456789' })).toThrow(ConfigError);
     expect(() => loadConfig({ ADMIN_API_KEYS: ' , ,' })).toThrow(/at least one key/);
   });
+
+  describe('in production', () => {
+    it('when NODE_ENV=production and no DATABASE_URL, then it refuses, naming DATABASE_URL and the way out', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL: required when NODE_ENV=production/);
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/EMBEDDED_DATABASE=true/);
+    });
+
+    it('when the embedded database is asked for explicitly, then production may use it', () => {
+      const config = loadConfig({ NODE_ENV: 'production', EMBEDDED_DATABASE: 'true' });
+      expect(config).toMatchObject({ production: true, databaseUrl: undefined });
+    });
+
+    it('when a DATABASE_URL is given, then production starts with it', () => {
+      const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/usermeta' });
+      expect(config).toMatchObject({ production: true, databaseUrl: 'postgres://u:p@db:5432/usermeta' });
+    });
+
+    it('when both DATABASE_URL and EMBEDDED_DATABASE=true are set, then it refuses the ambiguity', () => {
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/usermeta', EMBEDDED_DATABASE: 'true' })).toThrow(
+        /not both/,
+      );
+    });
+
+    it('when EMBEDDED_DATABASE is not true or false, then it says so', () => {
+      expect(() => loadConfig({ EMBEDDED_DATABASE: 'yes' })).toThrow(/EMBEDDED_DATABASE/);
+    });
+  });
 });

@@ -29,7 +29,11 @@ const apiKeyList = z
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+const flag = z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')).transform((v) => v === 'true');
+
 const ConfigSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
+  EMBEDDED_DATABASE: flag,
   PORT: int(0, 65535).default(8001),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().url('must be a postgres:// URL').optional()),
@@ -48,6 +52,8 @@ const ConfigSchema = z.object({
 });
 
 export type Config = {
+  /** NODE_ENV=production: no silent development defaults (see loadConfig). */
+  production: boolean;
   port: number;
   host: string;
   /** Unset: start the embedded PostgreSQL with its data in `dataDir`. */
@@ -76,7 +82,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const c = parsed.data;
+  const production = c.NODE_ENV === 'production';
+  if (c.EMBEDDED_DATABASE && c.DATABASE_URL) {
+    throw new ConfigError(['EMBEDDED_DATABASE: set either DATABASE_URL or EMBEDDED_DATABASE=true, not both']);
+  }
+  if (production && !c.DATABASE_URL && !c.EMBEDDED_DATABASE) {
+    throw new ConfigError([
+      'DATABASE_URL: required when NODE_ENV=production. Without it the server would start a private ' +
+        'embedded PostgreSQL in a local folder, whose data a redeploy loses. Set DATABASE_URL, or ' +
+        'EMBEDDED_DATABASE=true to run the embedded database on purpose.',
+    ]);
+  }
   return {
+    production,
     port: c.PORT,
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,

@@ -1,8 +1,10 @@
 import cluster from 'node:cluster';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { StartCancelledError } from './db/embedded.js';
 import { createLogger } from './logger.js';
-import { runPrimary } from './primary.js';
-import { serve } from './serve.js';
+import { Lifecycle } from './process/lifecycle.js';
+import { runPrimary } from './process/primary.js';
+import { serve } from './process/serve.js';
 
 function loadConfigOrExit(): Config {
   try {
@@ -16,17 +18,21 @@ function loadConfigOrExit(): Config {
   }
 }
 
-/** Composition root: config → logger → (primary with workers | one serving process). */
-async function main(): Promise<void> {
+/** Composition root: config → logger → signal handlers → (primary with workers | one serving process). */
+function main(): void {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  if (config.webConcurrency > 1 && cluster.isPrimary) await runPrimary(config, logger);
-  else await serve(config, logger);
+  const isPrimary = config.webConcurrency > 1 && cluster.isPrimary;
+  // A primary waits a little longer than its workers' own drain, so that they time out first.
+  const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs + (isPrimary ? 1000 : 0)).installSignalHandlers();
+  const started = isPrimary ? runPrimary(config, logger, lifecycle) : serve(config, logger, lifecycle);
+  started.catch((error: unknown) => {
+    // A start-up cut short by a signal is the lifecycle's to finish, not a failure.
+    if (lifecycle.isStopping || error instanceof StartCancelledError) return;
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`usermeta: failed to start: ${message}\n`);
+    void lifecycle.stop('failed to start', 1);
+  });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `usermeta: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+main();

@@ -1,51 +1,28 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createUsermetaClient } from '@usermeta/client';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { findFreePort as freePort } from '../src/db/embedded.js';
+import { startServerProcess } from './server-process.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const KEY = 'drain-test-key-0123456789';
 const IN_FLIGHT = 20;
 
-/** The built server as its own process, as in production; resolves once it listens. */
-function startServerProcess(
-  extraEnv: Record<string, string> = {},
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: inject('databaseUrl'),
-        ADMIN_API_KEYS: KEY,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        // One connection per in-flight patch, so that all of them reach the row lock.
-        DB_POOL_MAX: String(IN_FLIGHT + 5),
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-      const match = /"url":"(http:\/\/[^"]+)","pid":\d+,"msg":"usermeta listening"/.exec(output);
-      if (match?.[1]) resolve({ child, url: match[1], exited });
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+/** The built server as its own process on the run's database; resolves once it listens. */
+function startServer(extraEnv: Record<string, string> = {}) {
+  return startServerProcess({
+    DATABASE_URL: inject('databaseUrl'),
+    ADMIN_API_KEYS: KEY,
+    LOG_LEVEL: 'info',
+    // One connection per in-flight patch, so that all of them reach the row lock.
+    DB_POOL_MAX: String(IN_FLIGHT + 5),
+    ...extraEnv,
   });
 }
 
 describe('draining on SIGTERM', () => {
   it('when SIGTERM arrives with requests in flight, then all of them succeed, new connections are refused, and the process exits', async () => {
-    const { child, url, exited } = await startServerProcess();
+    const { child, url, exited } = await startServer();
     const client = createUsermetaClient({ baseUrl: url, apiKey: KEY, retries: 0 });
     const id = randomUUID();
     await client.createUser({ id });
@@ -112,7 +89,7 @@ describe('draining on SIGTERM', () => {
 
 describe('WEB_CONCURRENCY', () => {
   it('when 2 workers run, then they serve on one port, and SIGTERM to the primary stops them all', async () => {
-    const { child, url, exited } = await startServerProcess({ WEB_CONCURRENCY: '2', PORT: String(await freePort()) });
+    const { child, url, exited } = await startServer({ WEB_CONCURRENCY: '2', PORT: String(await freePort()) });
     const client = createUsermetaClient({ baseUrl: url, apiKey: KEY, retries: 0 });
     const id = randomUUID();
     expect((await client.createUser({ id })).status).toBe(201);

@@ -1,4 +1,3 @@
-import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { createUsermetaClient } from '@usermeta/client';
 import { describe, expect, it } from 'vitest';
 import { runNode } from '../src/testing/index.js';
 import { useTestServer } from './helpers.js';
+import { postgresRunningIn, startServerProcess } from './server-process.js';
 
 const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
 const server = useTestServer();
@@ -39,25 +39,10 @@ describe('start-up and scripts', () => {
 });
 
 /** The built server with no DATABASE_URL and no keys: the embedded defaults, as `pnpm start` runs it. */
-function startDefault(
-  dataDir: string,
-): Promise<{ child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [dist('main.js')], {
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /"url":"(http:\/\/[^"]+)","pid":\d+,"msg":"usermeta listening"/.exec(output);
-      if (match?.[1] && output.includes('curl -i -H')) resolve({ child, url: match[1], output: () => output, exited });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${output}`)));
-  });
+async function startDefault(dataDir: string) {
+  const server = await startServerProcess({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+  await server.waitFor(/curl -i -H/);
+  return server;
 }
 
 describe('the embedded defaults', () => {
@@ -69,6 +54,9 @@ describe('the embedded defaults', () => {
       const key = (await readFile(keyFile, 'utf8')).trim();
       expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
       expect(first.output()).toContain(key);
+      expect(first.output()).toContain('shown this once');
+      expect(first.output()).toContain(`Console: ${first.url}/console/`);
+      expect((await fetch(`${first.url}/console/`)).headers.get('content-type')).toBe('text/html; charset=utf-8');
       const client = createUsermetaClient({ baseUrl: first.url, apiKey: key, retries: 0 });
       const id = randomUUID();
       expect((await client.createUser({ id })).status).toBe(201);
@@ -78,6 +66,9 @@ describe('the embedded defaults', () => {
 
       const second = await startDefault(dataDir);
       expect((await readFile(keyFile, 'utf8')).trim()).toBe(key);
+      // Printed once, when made: a restarted service must not copy its key into log storage.
+      expect(second.output()).not.toContain(key);
+      expect(second.output()).toContain(`kept in ${keyFile}`);
       const again = await createUsermetaClient({ baseUrl: second.url, apiKey: key, retries: 0 }).getUserMetadata(id);
       expect(again).toMatchObject({ status: 200, body: { public_metadata: { kept: true } } });
       second.child.kill('SIGTERM');
@@ -88,9 +79,3 @@ describe('the embedded defaults', () => {
     }
   });
 });
-
-/** Whether any postgres process still serves that data folder. */
-function postgresRunningIn(dataDir: string): boolean {
-  const list = execSync('ps -eo args', { encoding: 'utf8' });
-  return list.split('\n').some((line) => line.includes('postgres') && line.includes(dataDir));
-}

@@ -1,18 +1,25 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
-import { openRuntime } from '../runtime.js';
+import { Lifecycle } from '../process/lifecycle.js';
+import { openRuntime } from '../process/runtime.js';
 
-/** `pnpm db:migrate`: brings DATABASE_URL (or the embedded database) to the latest schema. */
+/**
+ * `pnpm db:migrate`: brings DATABASE_URL (or the embedded database) to the latest schema and
+ * exits; a deploy can run it as a one-shot step before starting the servers.
+ */
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const runtime = await openRuntime(config, logger);
+  const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs).installSignalHandlers();
   try {
+    const runtime = await openRuntime(config, logger, lifecycle);
     await migrateToLatest(runtime.database.db, logger);
-  } finally {
-    await runtime.close();
+  } catch (error) {
+    process.stderr.write(`db:migrate failed: ${String(error)}\n`);
+    return lifecycle.stop('migration failed', 1);
   }
+  return lifecycle.stop('migrated');
 }
 
 run().catch((error: unknown) => {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createUsermetaClient, type UserMetadataPatch } from '@usermeta/client';
-import { ADMIN_KEY_FILE } from '../admin-key.js';
 import { loadConfig } from '../config.js';
+import { ADMIN_KEY_FILE } from '../process/admin-key.js';
 
 /** Demo users with fixed ids, so the README's curl examples work on a fresh machine. */
 const DEMO_USERS: Array<{ id: string; label: string; metadata: UserMetadataPatch }> = [

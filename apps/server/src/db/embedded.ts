@@ -20,7 +20,20 @@ export type EmbeddedPostgresOptions = {
   logger: Logger;
   /** Trade durability for speed: for throw-away test clusters only. */
   fast?: boolean;
+  /**
+   * Called before anything is spawned with a `stop` that is safe at any moment: it waits for
+   * the step in progress (initdb, start), then stops the cluster, and makes the rest of the
+   * start-up fail. Lets a signal during start-up leave no postmaster behind.
+   */
+  onStarting?: (stop: () => Promise<void>) => void;
 };
+
+export class StartCancelledError extends Error {
+  constructor() {
+    super('start-up cancelled: the process is stopping');
+    this.name = 'StartCancelledError';
+  }
+}
 
 const DATABASE = 'usermeta';
 const USER = 'postgres';
@@ -129,31 +142,61 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: (error) => logger.error({ err: error }, 'embedded postgres error'),
   });
 
-  const initialised = await exists(join(dataDir, 'PG_VERSION'));
-  if (!initialised) {
-    logger.info({ dataDir }, 'initialising embedded PostgreSQL');
-    await pg.initialise();
-  }
+  // Each spawning step runs through `step`, so that `stop` can wait for it and nothing starts after.
+  let stopRequested = false;
+  let running = false;
+  let inProgress: Promise<unknown> = Promise.resolve();
+  const step = <T>(work: () => Promise<T>): Promise<T> => {
+    if (stopRequested) return Promise.reject(new StartCancelledError());
+    const promise = work();
+    inProgress = promise;
+    return promise;
+  };
+  const stop = async () => {
+    stopRequested = true;
+    await inProgress.catch(() => undefined);
+    if (running) {
+      running = false;
+      await pg.stop();
+    }
+  };
+  options.onStarting?.(stop);
+
   const start = async () => {
     try {
-      await pg.start();
+      await step(async () => {
+        await pg.start();
+        running = true;
+      });
     } catch (error) {
+      if (error instanceof StartCancelledError) throw error;
       throw new Error(`embedded PostgreSQL did not start:\n${pgLog.join('')}`, { cause: error });
     }
   };
-  await start();
-  const client = pg.getPgClient('postgres', '127.0.0.1');
-  await client.connect();
-  try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
-    if (found.rowCount === 0) await client.query(`create database ${DATABASE}`);
-  } finally {
-    await client.end();
+  const initialised = await exists(join(dataDir, 'PG_VERSION'));
+  if (!initialised) {
+    logger.info({ dataDir }, 'initialising embedded PostgreSQL');
+    await step(() => pg.initialise());
   }
+  logger.info({ dataDir }, 'starting embedded PostgreSQL');
+  await start();
+  await step(async () => {
+    const client = pg.getPgClient('postgres', '127.0.0.1');
+    await client.connect();
+    try {
+      const found = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
+      if (found.rowCount === 0) await client.query(`create database ${DATABASE}`);
+    } finally {
+      await client.end();
+    }
+  });
   logger.info({ port, dataDir }, 'embedded PostgreSQL started');
   return {
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => pg.stop(),
-    start,
+    stop,
+    start: async () => {
+      stopRequested = false;
+      await start();
+    },
   };
 }

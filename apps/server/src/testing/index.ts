@@ -6,8 +6,8 @@ import { createApp } from '../app.js';
 import { Database } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { type HttpLimits, listen } from '../http-server.js';
 import { createLogger } from '../logger.js';
+import { type HttpLimits, listen } from '../process/http-server.js';
 
 /**
  * Test support shared by the packages that test against a real server: a real PostgreSQL
