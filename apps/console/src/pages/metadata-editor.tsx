@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { type JsonObject, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { DiffView } from '../components/diff-view.js';
 import { JsonEditor } from '../components/json-editor.js';
 import { KindMeter } from '../components/kind-meter.js';
@@ -15,6 +15,8 @@ type Props = {
   /** The stored metadata the edits start from. */
   base: Metadata;
   onSaved(metadata: Metadata): void;
+  /** Told whenever the edits start or stop differing from `base`. */
+  onDirtyChange?(dirty: boolean): void;
 };
 
 type Preview = 'patch' | 'before-after';
@@ -28,7 +30,7 @@ function initialTexts(base: Metadata): Record<MetadataKind, string> {
 }
 
 /** The three kinds in JSON editors, what Save would send, and Save itself. */
-export function MetadataEditor({ userId, base, onSaved }: Props) {
+export function MetadataEditor({ userId, base, onSaved, onDirtyChange }: Props) {
   const { client, identity } = useSession();
   const idPrefix = useId();
   const [texts, setTexts] = useState(() => initialTexts(base));
@@ -54,6 +56,14 @@ export function MetadataEditor({ userId, base, onSaved }: Props) {
     return planSave(base, edited);
   }, [parsed, base]);
   const changed = plan !== undefined && plan.changes.length > 0;
+  const dirty = METADATA_KINDS.some((kind) => texts[kind] !== kindText(base[kind]));
+  useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
 
   const save = useMutation({
     mutationFn: async (patch: MetadataPatch) => {
@@ -155,7 +165,7 @@ export function MetadataEditor({ userId, base, onSaved }: Props) {
             </p>
           )}
           <div className="actions">
-            <button type="button" disabled={!changed || save.isPending} onClick={() => setTexts(initialTexts(base))}>
+            <button type="button" disabled={!dirty || save.isPending} onClick={() => setTexts(initialTexts(base))}>
               Discard changes
             </button>
             <button type="submit" className="primary" disabled={!changed || save.isPending}>

@@ -53,6 +53,13 @@ export function UserPage({ id }: { id: string }) {
   const { client, identity } = useSession();
   const queryClient = useQueryClient();
   const [savedAt, setSavedAt] = useState<Date>();
+  const [dirty, setDirty] = useState(false);
+  const [confirmReload, setConfirmReload] = useState(false);
+  const reload = () => {
+    setConfirmReload(false);
+    setSavedAt(undefined);
+    void user.refetch();
+  };
   const user = useQuery({
     queryKey: userQueryKey(id),
     queryFn: async () => expectStatus(await client.getUser(id), 200).body,
@@ -92,7 +99,7 @@ export function UserPage({ id }: { id: string }) {
           </p>
         </div>
         <div className="actions">
-          <button type="button" onClick={() => void user.refetch()} disabled={user.isFetching}>
+          <button type="button" onClick={() => (dirty ? setConfirmReload(true) : reload())} disabled={user.isFetching}>
             Reload
           </button>
           {can(identity, 'users:write') && <DeleteUser userId={id} />}
@@ -103,10 +110,21 @@ export function UserPage({ id }: { id: string }) {
           Saved at {savedAt.toLocaleTimeString()}.
         </p>
       )}
+      <ConfirmDialog
+        open={confirmReload}
+        title="Drop your unsaved changes?"
+        confirmLabel="Reload and drop them"
+        danger
+        onConfirm={reload}
+        onCancel={() => setConfirmReload(false)}
+      >
+        <p>Reloading shows what is stored now; your edits that are not saved are lost.</p>
+      </ConfirmDialog>
       <MetadataEditor
         key={`${user.dataUpdatedAt}`}
         userId={id}
         base={metadata}
+        onDirtyChange={setDirty}
         onSaved={(next) => {
           queryClient.setQueryData(userQueryKey(id), { ...user.data, metadata: next });
           setSavedAt(new Date());
