@@ -54,10 +54,12 @@ export async function startServer(options: {
   cpuProfileDir?: string;
   /** Another build of the server (an older commit's dist/main.js), measured as `previous`. */
   main?: string;
+  /** The Node binary to run it with (default: the one running the bench), e.g. an older Node. */
+  node?: string;
 }): Promise<Target> {
   const port = await findFreePort();
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, options.main ?? serverMain()], {
+  const child = spawn(options.node ?? process.execPath, [...profile, options.main ?? serverMain()], {
     env: {
       ...process.env,
       DATABASE_URL: options.databaseUrl,
