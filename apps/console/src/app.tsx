@@ -1,5 +1,5 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import { isUnauthorized, type UsermetaClient } from './lib/api.js';
 import type { KeyIdentity } from './lib/identity.js';
 import { useRestoredSession } from './lib/restore.js';
@@ -7,8 +7,10 @@ import { Link, paths, type Route, useRoute } from './lib/router.js';
 import { forgetKey, storedKey, storeKey } from './lib/session.js';
 import { type Session, SessionContext } from './lib/session-context.js';
 import { SignIn } from './pages/sign-in.js';
-import { UserPage } from './pages/user-page.js';
 import { UsersPage } from './pages/users-page.js';
+
+// The user page carries the editors (CodeMirror): loaded when first opened.
+const UserPage = lazy(() => import('./pages/user-page.js').then((module) => ({ default: module.UserPage })));
 
 type SignedIn = { client: UsermetaClient; identity: KeyIdentity };
 
@@ -59,7 +61,9 @@ function Shell({ session, route }: { session: Session; route: Route }) {
         </section>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        <Suspense fallback={<p role="status">Loading…</p>}>
+          <Page route={route} />
+        </Suspense>
       </main>
     </>
   );
