@@ -165,6 +165,17 @@ describe('the console in a real browser', () => {
       .poll(() => page.getByRole('alert').allTextContents())
       .toContain('metadata limit exceeded: public metadata must not exceed 3000 characters');
     expect((await server().client.getUserMetadata(id)).body).toEqual({ public_metadata: { a: 1 } });
+
+    // Unsaved edits are not dropped by Reload without asking.
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await page
+      .getByRole('dialog', { name: 'Drop your unsaved changes?' })
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+    expect(await page.getByText('3008 / 3000 characters — 8 over the limit').count()).toBe(1);
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await page.getByRole('button', { name: 'Reload and drop them' }).click();
+    await page.getByText('7 / 3000 characters').waitFor();
     await context.close();
   });
 
