@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startTestDatabase } from '@usermeta/server/testing';
 import pg from 'pg';
 import { countLostUpdates } from './ledger.js';
+import { formatListingTable, type ListingRow, runListing } from './listing.js';
 import { type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
 import { rssMb, startBaseline, startServer, type Target } from './processes.js';
 import { formatTable, meanOf, type Row, ratios } from './report.js';
@@ -20,6 +21,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     requests: { type: 'string', default: '0' },
     'growth-users': { type: 'string', default: '0' },
+    'listing-users': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     smoke: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
@@ -34,7 +36,10 @@ const smoke = args.smoke;
 const users = smoke ? 500 : Number(args.users);
 const durationSec = smoke ? 1 : Number(args.duration);
 const connections = (smoke ? '16' : args.connections).split(',').map(Number);
-const scenarios = args.scenarios.split(',') as Mix[];
+const requested = args.scenarios.split(',').filter(Boolean);
+/** `list` is the listing scenario (its own section: the server only, at one or more table sizes). */
+const listing = requested.includes('list');
+const scenarios = requested.filter((name) => name !== 'list') as Mix[];
 const rounds = smoke ? 1 : Number(args.rounds);
 const API_KEY = 'bench-key-0123456789abcdef';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -170,8 +175,26 @@ async function main(): Promise<void> {
       growth.push(await measure(all.length, all));
     }
 
+    let listingRows: ListingRow[] | undefined;
+    if (listing) {
+      const sizes = (args['listing-users'] ?? String(users)).split(',').map(Number);
+      listingRows = await runListing({
+        sql,
+        databaseUrl: database.url,
+        serverUrl: server.url,
+        apiKey: API_KEY,
+        seeded: ids.length,
+        sizes,
+        connections,
+        durationSec,
+        rounds,
+        log,
+      });
+    }
+
     const table = formatTable(rows);
     process.stdout.write(`\n${table}\n\n`);
+    if (listingRows) process.stdout.write(`${formatListingTable(listingRows)}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
     process.stdout.write(`server RSS after warm-up: ${rssAfterWarmup} MB\n`);
     if (memory) {
@@ -198,7 +221,8 @@ async function main(): Promise<void> {
         connections,
         rounds,
         workers,
-        scenarios,
+        scenarios: requested,
+        listingUsers: args['listing-users'],
         smoke,
         compare: args.compare,
         compareNode: args['compare-node'],
@@ -208,6 +232,7 @@ async function main(): Promise<void> {
       rssAfterWarmupMb: rssAfterWarmup,
       memory,
       growth,
+      listing: listingRows,
     };
     const out = args.out ?? fileURLToPath(new URL(`../results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));
     await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
@@ -215,7 +240,9 @@ async function main(): Promise<void> {
     process.stdout.write(`written ${out}\n`);
     if (cpuProfileDir) process.stdout.write(`server CPU profile in ${cpuProfileDir} (open in Chrome DevTools)\n`);
 
-    const errors = rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0);
+    const errors =
+      rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0) +
+      (listingRows ?? []).reduce((sum, row) => sum + row.errors, 0);
     if (errors > 0 || updates.lost > 0) {
       process.stderr.write(`bench: ${errors} errors, ${updates.lost} lost updates\n`);
       process.exitCode = 1;

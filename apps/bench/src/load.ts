@@ -1,6 +1,11 @@
 import autocannon from 'autocannon';
 
-export type Mix = 'get' | 'patch' | 'mixed';
+export type Mix = 'get' | 'patch' | 'mixed' | 'list' | 'list-filtered';
+
+/** The selective filter of the listing scenario: about 0.1 % of users match (seeded by listing.ts). */
+export const SELECTIVE_FILTER = { plan: 'enterprise' } as const;
+const LIST_PATH = '/users?limit=20';
+const LIST_FILTERED_PATH = `/users?limit=20&public_metadata=${encodeURIComponent(JSON.stringify(SELECTIVE_FILTER))}`;
 
 export type LoadResult = {
   requests: number;
@@ -66,12 +71,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       options.ledger.set(done.id, perUser);
     },
   };
+  const listing = (path: string) => ({ method: 'GET' as const, path });
   const requests =
     options.mix === 'get'
       ? [get]
       : options.mix === 'patch'
         ? [patch]
-        : [get, get, get, get, get, get, get, get, get, patch];
+        : options.mix === 'list'
+          ? [listing(LIST_PATH)]
+          : options.mix === 'list-filtered'
+            ? [listing(LIST_FILTERED_PATH)]
+            : [get, get, get, get, get, get, get, get, get, patch];
 
   const result = await autocannon({
     url: options.url,

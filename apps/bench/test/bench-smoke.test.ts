@@ -28,6 +28,21 @@ describe('benchmark and soak, as short smoke runs', () => {
     expect(report.lostUpdates.lost).toBe(0);
   });
 
+  it('when the listing scenario runs briefly, then both pages answer with 0 errors, each with its plan', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'usermeta-bench-')), 'listing.json');
+    const result = await run('bench.js', ['--smoke', '--scenarios', 'list', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\| users +\| matching \| scenario/);
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report.rows).toEqual([]);
+    expect(report.listing.map((row: { scenario: string }) => row.scenario)).toEqual(['list', 'list-filtered']);
+    for (const row of report.listing) {
+      expect(row.errors).toBe(0);
+      expect(row.rps).toBeGreaterThan(0);
+      expect(row.plan.join('\n')).toMatch(/Execution Time/);
+    }
+  });
+
   it('when the soak runs briefly, then it reports RSS samples, 0 errors and 0 lost updates', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'usermeta-soak-')), 'soak.json');
     const result = await run('soak.js', ['--duration', '4', '--users', '500', '--out', out]);

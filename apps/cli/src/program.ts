@@ -1,6 +1,7 @@
-import { createUsermetaClient, type UserMetadataPatch, UsermetaError } from '@usermeta/client';
+import { createUsermetaClient, type UserFilter, type UserMetadataPatch, UsermetaError } from '@usermeta/client';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, exitCodeForStatus } from './exit-codes.js';
+import { filterFromPairs } from './filters.js';
 import { InputError, readJsonArgument } from './read-json.js';
 
 export type Io = {
@@ -10,6 +11,14 @@ export type Io = {
 };
 
 type Answer = { status: number; body: unknown };
+type ListOptions = {
+  public: string[];
+  private: string[];
+  unsafe: string[];
+  limit?: string;
+  cursor?: string;
+  all?: boolean;
+};
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 server error, 2 usage, 3 unauthorized, 4 not found,
@@ -58,8 +67,56 @@ export function createProgram(io: Io): Command {
 
   const users = program
     .command('users')
-    .description('create, read and delete users')
+    .description('list, create, read and delete users')
     .addHelpText('after', EXIT_CODES_HELP);
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  users
+    .command('list')
+    .description('print users, newest first, one JSON object per line; filters match by containment')
+    .option('--public <key=value>', 'public_metadata must contain this (repeatable)', collect, [])
+    .option('--private <key=value>', 'private_metadata must contain this (repeatable)', collect, [])
+    .option('--unsafe <key=value>', 'unsafe_metadata must contain this (repeatable)', collect, [])
+    .option('--limit <n>', 'page size, 1-100 (default 20)')
+    .option('--cursor <cursor>', 'continue from a next_cursor')
+    .option('--all', 'walk every page (else one page, its next_cursor on stderr)')
+    .addHelpText(
+      'after',
+      `
+key=value: a dotted key reaches into nested objects (profile.lang=en); the value is JSON when
+it parses (5, true, ["a"], {"x":1}), otherwise a string (team). Force a string with quotes:
+code='"007"'. Several pairs of one kind must all hold, and so must several kinds.
+
+  usermeta users list --public plan=team --public 'tags=["beta"]' --all`,
+    )
+    .action(async (options: ListOptions) => {
+      const filter: UserFilter = {};
+      const kinds = [
+        ['public_metadata', options.public, '--public'],
+        ['private_metadata', options.private, '--private'],
+        ['unsafe_metadata', options.unsafe, '--unsafe'],
+      ] as const;
+      for (const [kind, pairs, option] of kinds) {
+        const value = filterFromPairs(pairs, option);
+        if (value) filter[kind] = value;
+      }
+      const limit = options.limit === undefined ? undefined : Number(options.limit);
+      if (limit !== undefined && !Number.isInteger(limit)) throw new InputError('--limit takes a whole number');
+      if (options.all) {
+        if (options.cursor !== undefined) throw new InputError('--all walks from the first page; leave out --cursor');
+        for await (const user of client().users({ filter, ...(limit === undefined ? {} : { limit }) })) {
+          io.stdout.write(`${JSON.stringify(user)}\n`);
+        }
+        return;
+      }
+      const page = await client().listUsers({ filter, limit, cursor: options.cursor });
+      if (page.status !== 200) finish(page, undefined);
+      else {
+        for (const user of page.body.users) io.stdout.write(`${JSON.stringify(user)}\n`);
+        if (page.body.next_cursor !== undefined) {
+          io.stderr.write(`${JSON.stringify({ next_cursor: page.body.next_cursor })}\n`);
+        }
+      }
+    });
   users
     .command('create')
     .description('create a user (id generated unless --id is given)')
@@ -114,6 +171,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     if (error instanceof InputError) {
       io.stderr.write(`usermeta: ${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof UsermetaError && error.kind === 'error_status' && error.status !== undefined) {
+      io.stderr.write(`${JSON.stringify(error.details.body)}\n`);
+      return exitCodeForStatus(error.status);
     }
     if (error instanceof UsermetaError) {
       io.stderr.write(`usermeta: ${error.message}\n`);

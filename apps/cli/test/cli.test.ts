@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UserMetadataPatch } from '@usermeta/client';
 import {
   runNode,
   startTestDatabase,
@@ -106,6 +107,88 @@ describe('usermeta CLI', () => {
     expect((await usermeta(['users', 'frobnicate'])).code).toBe(2);
     expect((await usermeta(['metadata', 'get'])).code).toBe(2);
   });
+
+  it('when users are listed with filters, then matching users come out as JSON lines, newest first', async () => {
+    const suite = randomUUID();
+    const ids: string[] = [];
+    const metadatas: UserMetadataPatch[] = [
+      { public_metadata: { suite, plan: 'team', profile: { lang: 'en' }, tags: ['beta', 'x'] } },
+      { public_metadata: { suite, plan: 'team', profile: { lang: 'de' } }, private_metadata: { seats: 5 } },
+      { public_metadata: { suite, plan: 'free' } },
+    ];
+    for (const metadata of metadatas) {
+      const created = await server.client.createUser({});
+      if (created.status !== 201) throw new Error('user not created');
+      await server.client.patchUserMetadata(created.body.id, metadata);
+      ids.push(created.body.id);
+    }
+    const [a, b, c] = ids;
+    const lines = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+    const idsOf = (stdout: string) => lines(stdout).map((user: { id: string }) => user.id);
+
+    const all = await usermeta(['users', 'list', '--public', `suite=${suite}`]);
+    expect(all).toMatchObject({ code: 0, stderr: '' });
+    expect(idsOf(all.stdout)).toEqual([c, b, a]);
+    expect(lines(all.stdout)[2]).toMatchObject({ id: a, metadata: { public_metadata: { plan: 'team' } } });
+
+    const team = await usermeta(['users', 'list', '--public', `suite=${suite}`, '--public', 'plan=team']);
+    expect(idsOf(team.stdout)).toEqual([b, a]);
+    expect(
+      idsOf((await usermeta(['users', 'list', '--public', `suite=${suite}`, '--public', 'profile.lang=en'])).stdout),
+    ).toEqual([a]);
+    expect(
+      idsOf((await usermeta(['users', 'list', '--public', `suite=${suite}`, '--public', 'tags=["beta"]'])).stdout),
+    ).toEqual([a]);
+    expect(
+      idsOf((await usermeta(['users', 'list', '--public', `suite=${suite}`, '--private', 'seats=5'])).stdout),
+    ).toEqual([b]);
+    expect(
+      idsOf((await usermeta(['users', 'list', '--public', `suite=${suite}`, '--private', 'seats="5"'])).stdout),
+    ).toEqual([]);
+
+    const first = await usermeta(['users', 'list', '--public', `suite=${suite}`, '--limit', '2']);
+    expect(idsOf(first.stdout)).toEqual([c, b]);
+    const { next_cursor } = JSON.parse(first.stderr);
+    expect(typeof next_cursor).toBe('string');
+    const rest = await usermeta([
+      'users',
+      'list',
+      '--public',
+      `suite=${suite}`,
+      '--limit',
+      '2',
+      '--cursor',
+      next_cursor,
+    ]);
+    expect(rest).toMatchObject({ code: 0, stderr: '' });
+    expect(idsOf(rest.stdout)).toEqual([a]);
+
+    const walked = await usermeta(['users', 'list', '--public', `suite=${suite}`, '--limit', '1', '--all']);
+    expect(walked).toMatchObject({ code: 0, stderr: '' });
+    expect(idsOf(walked.stdout)).toEqual([c, b, a]);
+  }, 90_000);
+
+  it('when a listing is refused, then the error JSON goes to stderr with exit 6; a bad pair is a usage error', async () => {
+    for (const args of [
+      ['users', 'list', '--limit', '0'],
+      ['users', 'list', '--limit', '0', '--all'],
+    ]) {
+      const refused = await usermeta(args);
+      expect(refused.code, args.join(' ')).toBe(6);
+      expect(JSON.parse(refused.stderr)).toEqual({ code: 400, message: 'invalid limit' });
+    }
+    const badCursor = await usermeta(['users', 'list', '--cursor', 'nope']);
+    expect(badCursor.code).toBe(6);
+    expect(JSON.parse(badCursor.stderr)).toEqual({ code: 400, message: 'invalid cursor' });
+    const badPair = await usermeta(['users', 'list', '--public', 'plan']);
+    expect(badPair.code).toBe(2);
+    expect(badPair.stderr).toContain('--public takes key=value');
+  }, 60_000);
 
   it('when --help is asked of a command, then it prints usage and exits 0', async () => {
     const help = await usermeta(['metadata', 'patch', '--help']);

@@ -9,6 +9,7 @@ import { jsonBody } from './http/body.js';
 import { errorBody, errorHandler, HttpError } from './http/errors.js';
 import { gate } from './http/gate.js';
 import { useLeanJson } from './http/lean-json.js';
+import { contractQuery } from './http/query.js';
 import { RouteTable } from './http/route-table.js';
 import type { Logger } from './logger.js';
 import { metadataRoutes } from './metadata/metadata.routes.js';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(gate({ logger, adminApiKeys: deps.adminApiKeys, routes }));
   app.use(jsonBody());
+  app.use(contractQuery());
 
   const router = s.router(contract, {
     metadata: metadataRoutes(new MetadataService(database.pool)),

@@ -146,4 +146,61 @@ describe('createUsermetaClient', () => {
     expect((await client.alive()).body).toEqual({ alive: true });
     expect(urls).toEqual([`${baseUrl}/health/alive`]);
   });
+
+  it('when listing users, then the filters travel as URL-encoded JSON beside limit and cursor', async () => {
+    const urls: string[] = [];
+    const baseUrl = await serve((req, res) => {
+      urls.push(req.url ?? '');
+      json(res, 200, { users: [] });
+    });
+    const client = createUsermetaClient({ baseUrl });
+    await client.listUsers({
+      filter: { public_metadata: { plan: 'team', tags: ['a&b'] }, unsafe_metadata: { x: { y: 1 } } },
+      limit: 5,
+      cursor: 'abc',
+    });
+    await client.listUsers();
+    expect(urls[1]).toBe('/users');
+    const sent = new URL(urls[0] ?? '', baseUrl).searchParams;
+    expect([...sent.keys()]).toEqual(['limit', 'cursor', 'public_metadata', 'unsafe_metadata']);
+    expect(sent.get('limit')).toBe('5');
+    expect(sent.get('cursor')).toBe('abc');
+    expect(JSON.parse(sent.get('public_metadata') ?? '')).toEqual({ plan: 'team', tags: ['a&b'] });
+    expect(JSON.parse(sent.get('unsafe_metadata') ?? '')).toEqual({ x: { y: 1 } });
+  });
+
+  it('when iterating users, then it follows next_cursor page after page and stops after the last', async () => {
+    const user = (n: number) => ({
+      id: `e6c19cfb-09a2-41e5-a908-e33193b7ca0${n}`,
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    });
+    const cursors: Array<string | null> = [];
+    const baseUrl = await serve((req, res) => {
+      const cursor = new URL(req.url ?? '', 'http://x').searchParams.get('cursor');
+      cursors.push(cursor);
+      if (cursor === null) json(res, 200, { users: [user(1), user(2)], next_cursor: 'p2' });
+      else if (cursor === 'p2') json(res, 200, { users: [user(3)], next_cursor: 'p3' });
+      else json(res, 200, { users: [] });
+    });
+    const seen: string[] = [];
+    for await (const u of createUsermetaClient({ baseUrl }).users({ limit: 2 })) seen.push(u.id);
+    expect(seen).toEqual([user(1).id, user(2).id, user(3).id]);
+    expect(cursors).toEqual([null, 'p2', 'p3']);
+  });
+
+  it('when a page is refused, then the iterator throws UsermetaError error_status with the answer', async () => {
+    const baseUrl = await serve((_req, res) => json(res, 400, { code: 400, message: 'invalid limit' }));
+    const error = await (async () => {
+      for await (const _ of createUsermetaClient({ baseUrl }).users({ limit: 0 })) {
+        // never reached
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsermetaError);
+    expect(error).toMatchObject({
+      kind: 'error_status',
+      status: 400,
+      details: { body: { code: 400, message: 'invalid limit' } },
+    });
+  });
 });

@@ -1,5 +1,14 @@
 import { initClient } from '@ts-rest/core';
-import { type Contract, contract, type UserMetadataPatch } from '@usermeta/contract';
+import {
+  type Contract,
+  contract,
+  type ListUsersQueryInput,
+  METADATA_KINDS,
+  type UserFilter,
+  type UserMetadataPatch,
+  type UserWithMetadata,
+} from '@usermeta/contract';
+import { UsermetaError } from './errors.js';
 import { createFetcher } from './fetcher.js';
 
 export type UsermetaClientOptions = {
@@ -18,6 +27,21 @@ export type UsermetaClientOptions = {
 };
 
 const path = (id: string) => ({ id: encodeURIComponent(id) });
+
+/** One page of GET /users: filters by kind (objects, matched by containment), page size, cursor. */
+export type ListUsersOptions = { filter?: UserFilter; limit?: number; cursor?: string };
+
+/** The query string of GET /users: each filter as JSON text, the limit as digits. */
+function listUsersQuery(options: ListUsersOptions): ListUsersQueryInput {
+  const query: ListUsersQueryInput = {};
+  if (options.limit !== undefined) query.limit = String(options.limit);
+  if (options.cursor !== undefined) query.cursor = options.cursor;
+  for (const kind of METADATA_KINDS) {
+    const filter = options.filter?.[kind];
+    if (filter !== undefined) query[kind] = JSON.stringify(filter);
+  }
+  return query;
+}
 
 /**
  * A typed client for the usermeta API. Every method resolves to the contract's
@@ -39,9 +63,32 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
     throwOnUnknownStatus: false,
   });
 
+  const listUsers = (options: ListUsersOptions = {}) => raw.users.listUsers({ query: listUsersQuery(options) });
+
+  /**
+   * Every user the filter matches, newest first, fetching page after page (`limit` is the page
+   * size). Rejects with a `UsermetaError` of kind `error_status` when a page is refused.
+   */
+  async function* users(options: Omit<ListUsersOptions, 'cursor'> = {}): AsyncGenerator<UserWithMetadata, void> {
+    let cursor: string | undefined;
+    do {
+      const page = await listUsers({ ...options, ...(cursor === undefined ? {} : { cursor }) });
+      if (page.status !== 200) {
+        throw new UsermetaError('error_status', `GET /users answered ${page.status}: ${page.body.message}`, {
+          status: page.status,
+          body: page.body,
+        });
+      }
+      yield* page.body.users;
+      cursor = page.body.next_cursor;
+    } while (cursor !== undefined);
+  }
+
   return {
     /** The raw ts-rest client, one function per contract route. */
     raw,
+    listUsers,
+    users,
     getUserMetadata: (id: string) => raw.metadata.getUserMetadata({ params: path(id) }),
     patchUserMetadata: (id: string, patch: UserMetadataPatch) =>
       raw.metadata.patchUserMetadata({ params: path(id), body: patch }),

@@ -1,4 +1,4 @@
-import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
+import type { UserFilter, UserList, UserMetadata, UserMetadataPatch, UserWithMetadata } from '@usermeta/contract';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { UsermetaClient } from './client.js';
 
@@ -45,5 +45,24 @@ describe('client types', () => {
       created_at: string;
       updated_at: string;
     }>();
+  });
+
+  it('when listing, then the 200 body is the contract UserList, filters are objects, and users() yields users', () => {
+    expectTypeOf<Extract<Result<'listUsers'>, { status: 200 }>['body']>().toEqualTypeOf<UserList>();
+    expectTypeOf<Result<'listUsers'>['status']>().toEqualTypeOf<200 | 400 | 401 | 403 | 500>();
+    expectTypeOf<NonNullable<Parameters<UsermetaClient['listUsers']>[0]>['filter']>().toEqualTypeOf<
+      UserFilter | undefined
+    >();
+    expectTypeOf<ReturnType<UsermetaClient['users']>>().toEqualTypeOf<AsyncGenerator<UserWithMetadata, void>>();
+    const typeOnly = () => {
+      // @ts-expect-error a filter is an object, not its JSON text
+      void client.listUsers({ filter: { public_metadata: '{"plan":"team"}' } });
+      // @ts-expect-error only the three kinds filter
+      void client.listUsers({ filter: { metadata: { plan: 'team' } } });
+      // @ts-expect-error the limit is a number
+      void client.listUsers({ limit: '5' });
+      void client.listUsers({ filter: { private_metadata: { a: [1] } }, limit: 5, cursor: 'c' });
+    };
+    expectTypeOf(typeOnly).toBeFunction();
   });
 });

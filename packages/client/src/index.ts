@@ -3,11 +3,13 @@ export type {
   JsonObject,
   JsonValue,
   User,
+  UserFilter,
+  UserList,
   UserMetadata,
   UserMetadataPatch,
   UserWithMetadata,
 } from '@usermeta/contract';
-export type { UsermetaClient, UsermetaClientOptions } from './client.js';
+export type { ListUsersOptions, UsermetaClient, UsermetaClientOptions } from './client.js';
 export { createUsermetaClient } from './client.js';
 export type { UsermetaErrorKind } from './errors.js';
 export { UsermetaError } from './errors.js';

@@ -4,6 +4,7 @@ export { contract, healthContract, metadataContract, REASON_PHRASES, usersContra
 export type { JsonObject, JsonValue } from './json.js';
 export { isJsonObject } from './json.js';
 export { MESSAGES } from './messages.js';
+export { PAGE_LIMIT, PageCursor, PageLimit, strictQuery } from './paging.js';
 export type { RouteMeta } from './route-meta.js';
 export type { MetadataKind } from './schemas.js';
 export {
@@ -18,3 +19,10 @@ export {
   UserWithMetadata,
 } from './schemas.js';
 export { SCOPES, type Scope } from './scopes.js';
+export {
+  filterMessage,
+  ListUsersQuery,
+  type ListUsersQueryInput,
+  type UserFilter,
+  UserList,
+} from './user-listing.js';

@@ -8,4 +8,10 @@ export const MESSAGES = {
   nestingTooDeep: 'metadata nesting too deep',
   invalidCharacters: 'metadata must not contain NUL characters or unpaired surrogates',
   limitExceededPrefix: 'metadata limit exceeded: ',
+  invalidLimit: 'invalid limit',
+  invalidCursor: 'invalid cursor',
+  /** Followed by the parameter's name. */
+  unknownQueryParameterPrefix: 'unknown query parameter: ',
+  /** After the kind's name: `public_metadata filter must be a JSON object`. */
+  filterMustBeObjectSuffix: ' filter must be a JSON object',
 } as const;

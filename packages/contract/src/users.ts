@@ -2,10 +2,22 @@ import { initContract } from '@ts-rest/core';
 import { adminErrors, bodyErrors, TAGS } from './common.js';
 import { routeMeta } from './route-meta.js';
 import { CreateUserBody, ErrorBody, User, UserIdPathParams, UserWithMetadata } from './schemas.js';
+import { ListUsersQuery, UserList } from './user-listing.js';
 
 const c = initContract();
 
 export const usersContract = c.router({
+  listUsers: {
+    method: 'GET',
+    path: '/users',
+    query: ListUsersQuery,
+    summary: 'List users, newest first, optionally filtered by metadata (cursor paging)',
+    description:
+      'Filters are JSON objects matched by containment (PostgreSQL `@>`), one per kind; several filters must all ' +
+      'hold. Unknown query parameters are refused.',
+    responses: { 200: UserList, 400: ErrorBody, ...adminErrors },
+    metadata: routeMeta({ operationId: 'list-users', tag: TAGS.users, auth: 'bearer', scope: 'users:read' }),
+  },
   createUser: {
     method: 'POST',
     path: '/users',

@@ -16,6 +16,8 @@ export interface UserMetadataTable {
   public_metadata: Jsonb;
   private_metadata: Jsonb;
   unsafe_metadata: Jsonb;
+  /** The user's created_at, copied by a trigger on insert (the listing's order); never written by the app. */
+  user_created_at: ColumnType<Date, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../db/embedded.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { type HttpLimits, listen } from '../process/http-server.js';
+import { type ListingRequest, userListingQuery } from '../users/users.repository.js';
 
 /**
  * Test support shared by the packages that test against a real server: a real PostgreSQL
@@ -122,4 +123,26 @@ export function runNode(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/**
+ * EXPLAIN ANALYZE of the listing query exactly as the server builds it (for the benchmark's
+ * record of the plans): the first page, unfiltered or with the given filters, as text lines.
+ */
+export async function explainUserListing(
+  databaseUrl: string,
+  filters: ListingRequest['filters'],
+  limit: number,
+): Promise<string[]> {
+  const database = new Database({ connectionString: databaseUrl, logger: createLogger('silent'), ...TEST_DB_LIMITS });
+  try {
+    const query = userListingQuery(database.db, { filters, after: undefined, take: limit + 1 }).compile();
+    const result = await database.pool.query<{ 'QUERY PLAN': string }>(
+      `explain (analyze, buffers, costs off) ${query.sql}`,
+      [...query.parameters],
+    );
+    return result.rows.map((row) => row['QUERY PLAN']);
+  } finally {
+    await database.close();
+  }
 }

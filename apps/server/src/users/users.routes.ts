@@ -10,6 +10,12 @@ const notFound = { status: 404, body: errorBody(404, MESSAGES.userNotFound) } as
 
 export function usersRoutes(service: UsersService): Implementation<typeof contract.users> {
   return s.router(contract.users, {
+    listUsers: async ({ query }) => {
+      // Checks on the kinds a listing filters on (filteredKinds(query)) belong here, before the service.
+      const result = await service.list(query);
+      if (result.kind === 'invalid_cursor') return { status: 400, body: errorBody(400, MESSAGES.invalidCursor) };
+      return { status: 200, body: result.page };
+    },
     createUser: async ({ body }) => {
       const result = await service.create(body?.id?.toLowerCase());
       if (result.kind === 'already_exists') return { status: 409, body: errorBody(409, MESSAGES.userAlreadyExists) };
