@@ -179,6 +179,53 @@ describe('the console in a real browser', () => {
     await context.close();
   });
 
+  it('when a person filters the users list, then only matching users show, and scrolling loads the next page', async () => {
+    const team = `team-${randomUUID().slice(0, 8)}`;
+    const admin = await userWith({ public_metadata: { team, role: 'admin' } });
+    const proAdmin = await userWith({ public_metadata: { team, role: 'admin' }, private_metadata: { plan: team } });
+    await userWith({ public_metadata: { team, role: 'user' } });
+    const bulk: string[] = [];
+    for (let i = 0; i < 30; i++) bulk.push(await userWith({ public_metadata: { team, bulk: true, n: i } }));
+
+    const { context, page } = await newPage();
+    await signIn(page);
+    const list = page.getByRole('list', { name: 'Users' });
+    const shownIds = async () => list.getByRole('link').allTextContents();
+    const filterBox = page.getByLabel('Metadata filter');
+
+    await filterBox.fill(`team=${team} role=admin`);
+    await filterBox.press('Enter');
+    await expect.poll(shownIds).toEqual([proAdmin, admin]);
+    await page.getByText('2 users, all shown.').waitFor();
+    await screenshot(page, 'users');
+
+    await page.getByLabel('Kind').selectOption('private_metadata');
+    await filterBox.fill(`{"plan":"${team}"}`);
+    await filterBox.press('Enter');
+    await expect.poll(shownIds).toEqual([proAdmin]);
+
+    await page.getByLabel('Kind').selectOption('public_metadata');
+    await filterBox.fill(`team=${team} private.plan=${team}`);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(shownIds).toEqual([proAdmin]);
+
+    await filterBox.fill('role');
+    await filterBox.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('“role” is not key=value');
+
+    // 30 matches, 25 a page: scrolling to the end of the list loads the rest.
+    await filterBox.fill(`team=${team} bulk=true`);
+    await filterBox.press('Enter');
+    await expect.poll(async () => (await shownIds()).length).toBe(25);
+    await page.getByRole('button', { name: 'Load more' }).scrollIntoViewIfNeeded();
+    await page.getByText('30 users, all shown.').waitFor();
+    expect(await shownIds()).toEqual([...bulk].reverse());
+
+    await list.getByRole('link', { name: bulk[0] }).click();
+    await page.getByRole('heading', { name: `User ${bulk[0]}` }).waitFor();
+    await context.close();
+  });
+
   it('when a person creates and deletes a user, then each asks for confirmation first', async () => {
     const { context, page } = await newPage();
     await signIn(page);
@@ -197,7 +244,7 @@ describe('the console in a real browser', () => {
 
     await page.getByRole('button', { name: 'Delete user…' }).click();
     await confirm.getByRole('button', { name: 'Delete user' }).click();
-    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
     expect((await server().client.getUser(id)).status).toBe(404);
     await context.close();
   });

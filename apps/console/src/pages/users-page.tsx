@@ -5,6 +5,7 @@ import { describeError, expectStatus } from '../lib/api.js';
 import { can } from '../lib/identity.js';
 import { navigate, paths } from '../lib/router.js';
 import { useSession } from '../lib/session-context.js';
+import { UserList } from '../users/user-list.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -106,6 +107,7 @@ export function UsersPage() {
         {can(identity, 'users:write') && <CreateUser />}
       </div>
       <OpenUser />
+      {can(identity, 'users:read') && <UserList />}
     </>
   );
 }

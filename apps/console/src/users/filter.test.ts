@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterQuery, parseFilter } from './filter.js';
+import { parseFilter } from './filter.js';
 
 describe('parseFilter', () => {
   it('when the box holds a JSON object, then it filters the chosen kind', () => {
@@ -39,14 +39,5 @@ describe('parseFilter', () => {
     });
     expect(parseFilter('public_metadata', 'role')).toEqual({ ok: false, error: '“role” is not key=value' });
     expect(parseFilter('public_metadata', 'a=1 a.b=2')).toEqual({ ok: false, error: 'a is given twice' });
-  });
-});
-
-describe('filterQuery', () => {
-  it('when kinds are filtered, then each becomes its JSON query parameter', () => {
-    expect(filterQuery({ unsafe_metadata: { a: 1 }, public_metadata: { b: 'x' } })).toEqual({
-      public_metadata: '{"b":"x"}',
-      unsafe_metadata: '{"a":1}',
-    });
   });
 });

@@ -1,6 +1,6 @@
-import { isJsonObject, type JsonObject, type JsonValue, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
+import { isJsonObject, type JsonObject, type JsonValue, type MetadataKind, type UserFilter } from '@usermeta/contract';
 
-export type MetadataFilter = Partial<Record<MetadataKind, JsonObject>>;
+export type MetadataFilter = UserFilter;
 export type ParsedFilter = { ok: true; filter: MetadataFilter } | { ok: false; error: string };
 
 const KIND_PREFIXES: Record<string, MetadataKind> = {
@@ -112,14 +112,4 @@ export function parseFilter(kind: MetadataKind, text: string): ParsedFilter {
     if (problem) return { ok: false, error: problem };
   }
   return { ok: true, filter };
-}
-
-/** The filter as the query parameters of GET /users (`public_metadata={"role":"admin"}`). */
-export function filterQuery(filter: MetadataFilter): Partial<Record<MetadataKind, string>> {
-  const query: Partial<Record<MetadataKind, string>> = {};
-  for (const kind of METADATA_KINDS) {
-    const value = filter[kind];
-    if (value) query[kind] = JSON.stringify(value);
-  }
-  return query;
 }
