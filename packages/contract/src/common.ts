@@ -9,4 +9,5 @@ export const TAGS = {
   metadata: 'User Metadata Management',
   users: 'User Management',
   health: 'Health',
+  apiKeys: 'API Keys',
 } as const;

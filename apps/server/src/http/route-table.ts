@@ -1,19 +1,24 @@
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
-import type { RouteMeta } from '@usermeta/contract';
+import type { RouteMeta, Scope } from '@usermeta/contract';
 import type { ZodTypeAny } from 'zod';
 import { HttpError } from './errors.js';
 
+/** What a key must hold to call a route: a scope, or `any-key` (every valid key). */
+export type RequiredScope = Scope | 'any-key';
+
 /**
- * A route served outside the contract (the OpenAPI document, the docs page, the console).
- * `prefix`: the path and everything below it (`/console`, `/console/users/…`).
+ * A route served outside the contract (the OpenAPI document, the docs page, the console);
+ * `scope` when not public; `prefix`: the path and everything below it (`/console/users/…`).
  */
-export type ExtraRoute = { method: 'GET'; path: string; public: boolean; prefix?: boolean };
+export type ExtraRoute = { method: 'GET'; path: string; public: boolean; scope?: RequiredScope; prefix?: boolean };
 
 type Entry = {
   method: string;
   pattern: RegExp;
   params: string[];
   isPublic: boolean;
+  /** Undefined for public routes, and for non-public extra routes that name none (then any valid key). */
+  scope: RequiredScope | undefined;
   route: AppRoute | undefined;
 };
 
@@ -22,13 +27,25 @@ type Entry = {
  * verdict to apply after authentication (the route, or the error to answer with), so that a
  * caller without a key learns nothing about the path.
  */
-export type Resolution = { isPublic: boolean; verdict(): AppRoute | undefined };
+export type Resolution = {
+  isPublic: boolean;
+  /** The scope the matched route needs (checked after authentication, before the verdict). */
+  scope: RequiredScope | undefined;
+  verdict(): AppRoute | undefined;
+};
 
 export function contractRoutes(router: AppRouter): AppRoute[] {
   return Object.values(router).flatMap((value) => (isAppRoute(value) ? [value] : contractRoutes(value)));
 }
 
-function compile(method: string, path: string, isPublic: boolean, route: AppRoute | undefined, prefix = false): Entry {
+function compile(
+  method: string,
+  path: string,
+  isPublic: boolean,
+  scope: RequiredScope | undefined,
+  route: AppRoute | undefined,
+  prefix = false,
+): Entry {
   const params: string[] = [];
   const source = path
     .split('/')
@@ -39,7 +56,7 @@ function compile(method: string, path: string, isPublic: boolean, route: AppRout
       return '([^/]*)';
     })
     .join('/');
-  return { method, pattern: new RegExp(`^${source}${prefix ? '(?:/.*)?' : ''}$`), params, isPublic, route };
+  return { method, pattern: new RegExp(`^${source}${prefix ? '(?:/.*)?' : ''}$`), params, isPublic, scope, route };
 }
 
 /**
@@ -52,10 +69,12 @@ export class RouteTable {
 
   constructor(router: AppRouter, extra: ExtraRoute[] = []) {
     this.entries = [
-      ...contractRoutes(router).map((route) =>
-        compile(route.method, route.path, (route.metadata as RouteMeta | undefined)?.auth === 'public', route),
-      ),
-      ...extra.map((e) => compile(e.method, e.path, e.public, undefined, e.prefix)),
+      ...contractRoutes(router).map((route) => {
+        const meta = route.metadata as RouteMeta | undefined;
+        const scope = meta?.auth === 'bearer' ? meta.scope : undefined;
+        return compile(route.method, route.path, meta?.auth === 'public', scope, route);
+      }),
+      ...extra.map((e) => compile(e.method, e.path, e.public, e.scope, undefined, e.prefix)),
     ];
   }
 
@@ -76,6 +95,7 @@ export class RouteTable {
     }
     return {
       isPublic: entry?.isPublic ?? false,
+      scope: entry?.scope,
       verdict: () => {
         if (!entry) {
           if (allowed.size === 0) throw HttpError.generic(404);
