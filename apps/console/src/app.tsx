@@ -1,7 +1,7 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import { isUnauthorized, type UsermetaClient } from './lib/api.js';
-import type { KeyIdentity } from './lib/identity.js';
+import { describeRights, type KeyIdentity } from './lib/identity.js';
 import { useRestoredSession } from './lib/restore.js';
 import { Link, paths, type Route, useRoute } from './lib/router.js';
 import { forgetKey, storedKey, storeKey } from './lib/session.js';
@@ -34,6 +34,7 @@ function Page({ route }: { route: Route }) {
 
 function Shell({ session, route }: { session: Session; route: Route }) {
   const { identity } = session;
+  const rights = describeRights(identity);
   return (
     <>
       <a className="skip" href="#main">
@@ -52,9 +53,13 @@ function Shell({ session, route }: { session: Session; route: Route }) {
           <span className="key-name">
             Key: <strong>{identity.name}</strong>
           </span>
-          <span className="key-scopes" title={identity.scopes.join(', ')}>
-            {identity.scopes.length} scopes
-          </span>
+          <span className="badge">{rights.scopes}</span>
+          {rights.kinds && <span className="badge">{rights.kinds}</span>}
+          {identity.expiresAt && (
+            <span className="badge">
+              expires <time dateTime={identity.expiresAt}>{new Date(identity.expiresAt).toLocaleString()}</time>
+            </span>
+          )}
           <button type="button" onClick={() => session.signOut()}>
             Sign out
           </button>

@@ -226,6 +226,37 @@ describe('the console in a real browser', () => {
     await context.close();
   });
 
+  it('when signed in with a read-only key limited to public metadata, then private metadata is never shown and nothing can be changed', async () => {
+    const id = await userWith({ public_metadata: { role: 'viewer' }, private_metadata: { secret: 'private-s3cr3t' } });
+    const made = await server().client.createApiKey({
+      name: 'support desk',
+      scopes: ['users:read', 'metadata:read'],
+      kinds: ['public_metadata'],
+    });
+    expect(made.status).toBe(201);
+    const key = made.status === 201 ? made.body.key : '';
+
+    const { context, page } = await newPage();
+    await signIn(page, key);
+    const rights = page.getByRole('region', { name: 'Signed-in key' });
+    expect(await rights.textContent()).toContain('support desk');
+    expect(await rights.textContent()).toContain('metadata:read, users:read');
+    expect(await rights.textContent()).toContain('only public metadata');
+    expect(await page.getByRole('button', { name: 'Create user…' }).count()).toBe(0);
+
+    await openUser(page, id);
+    await page.getByRole('textbox', { name: 'public_metadata' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'public_metadata' }).getAttribute('contenteditable')).toBe('false');
+    expect(await page.getByRole('textbox', { name: 'private_metadata' }).count()).toBe(0);
+    expect(await page.getByRole('textbox', { name: 'unsafe_metadata' }).count()).toBe(0);
+    expect(await page.content()).not.toContain('private-s3cr3t');
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete user…' }).count()).toBe(0);
+    await page.getByText('This key may read metadata but not change it.').waitFor();
+    await screenshot(page, 'read-only-key');
+    await context.close();
+  });
+
   it('when a person creates and deletes a user, then each asks for confirmation first', async () => {
     const { context, page } = await newPage();
     await signIn(page);
