@@ -257,6 +257,65 @@ describe('the console in a real browser', () => {
     await context.close();
   });
 
+  it('when a colleague changes the user while the page is open, then Save meets 412, shows theirs vs mine, and re-applying saves both', async () => {
+    const id = await userWith({ public_metadata: { tags: ['a'], role: 'user' } });
+    const { context, page } = await newPage();
+    await signIn(page);
+    await openUser(page, id);
+    await setKind(page, 'public_metadata', JSON.stringify({ tags: ['a'], role: 'admin' }, null, 2));
+    await expect
+      .poll(() => page.getByLabel('Merge patch body').textContent())
+      .toMatch(/^PATCH .*\nIf-Match: "[^"]+"\n/);
+
+    // The colleague, through the client, while the page is open.
+    const theirs = await server().client.patchUserMetadata(id, {
+      public_metadata: { tags: ['a', 'b'] },
+      private_metadata: { note: 'from a colleague' },
+    });
+    expect(theirs.status).toBe(200);
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    const conflict = page.getByRole('region', { name: 'Someone else changed this user’s metadata' });
+    await conflict.waitFor();
+    expect(await conflict.getByRole('alert').textContent()).toContain('412 metadata has changed');
+    expect(
+      await conflict.getByRole('list', { name: 'public_metadata: their change' }).locator('li.added').allTextContents(),
+    ).toEqual(['+added:     "a",', '+added:     "b"']);
+    expect(
+      await conflict.getByRole('list', { name: 'public_metadata: my change' }).locator('li.added').allTextContents(),
+    ).toEqual(['+added:   "role": "admin",']);
+    await conflict.getByRole('list', { name: 'private_metadata: their change' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    // Nothing of mine was written.
+    expect((await server().client.getUserMetadata(id)).body).toEqual({
+      public_metadata: { tags: ['a', 'b'], role: 'user' },
+      private_metadata: { note: 'from a colleague' },
+    });
+    await screenshot(page, 'conflict');
+
+    await conflict.getByRole('button', { name: 'Re-apply mine on theirs' }).click();
+    await conflict.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/^Saved at /).waitFor();
+    expect((await server().client.getUserMetadata(id)).body).toEqual({
+      public_metadata: { tags: ['a', 'b'], role: 'admin' },
+      private_metadata: { note: 'from a colleague' },
+    });
+
+    // Another concurrent change; this time the person takes theirs.
+    await setKind(page, 'unsafe_metadata', '{"theme":"dark"}');
+    expect((await server().client.patchUserMetadata(id, { public_metadata: { role: 'owner' } })).status).toBe(200);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await conflict.getByRole('button', { name: 'Reload theirs (drop mine)' }).click();
+    await page.getByText('No changes yet: edit a kind above.').waitFor();
+    expect(await page.getByRole('textbox', { name: 'public_metadata' }).textContent()).toContain('"owner"');
+    expect((await server().client.getUserMetadata(id)).body).toEqual({
+      public_metadata: { tags: ['a', 'b'], role: 'owner' },
+      private_metadata: { note: 'from a colleague' },
+    });
+    await context.close();
+  });
+
   it('when a person creates and deletes a user, then each asks for confirmation first', async () => {
     const { context, page } = await newPage();
     await signIn(page);

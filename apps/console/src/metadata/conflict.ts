@@ -8,7 +8,7 @@ export type Conflict = {
   base: Metadata;
   /** What is stored now, and its ETag. */
   theirs: Metadata;
-  theirsEtag: string;
+  theirsEtag: string | undefined;
   /** The merge patch that was refused. */
   mine: MetadataPatch;
 };

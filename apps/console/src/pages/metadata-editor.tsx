@@ -6,15 +6,24 @@ import { JsonEditor } from '../components/json-editor.js';
 import { KindMeter } from '../components/kind-meter.js';
 import { describeError, expectStatus } from '../lib/api.js';
 import { can, canSeeKind } from '../lib/identity.js';
+import { type LoadedMetadata, loadMetadata } from '../lib/metadata-api.js';
 import { useSession } from '../lib/session-context.js';
+import type { Conflict } from '../metadata/conflict.js';
 import { KIND_LIMIT, kindText, type Metadata, type MetadataPatch, parseKind, planSave } from '../metadata/draft.js';
 import { KIND_HELP } from '../metadata/kinds.js';
 
 type Props = {
   userId: string;
-  /** The stored metadata the edits start from. */
+  /** The stored metadata the edits start from, and its ETag (sent as If-Match). */
   base: Metadata;
-  onSaved(metadata: Metadata): void;
+  etag: string | undefined;
+  /** What the editors show at first, when not `base` (a change re-applied after a conflict). */
+  draft?: Metadata | undefined;
+  /** True while a conflict is shown: Save waits for the person's choice. */
+  blocked?: boolean;
+  onSaved(loaded: LoadedMetadata): void;
+  /** Save met 412: what is stored now, against my patch. */
+  onConflict(conflict: Conflict): void;
   /** Told whenever the edits start or stop differing from `base`. */
   onDirtyChange?(dirty: boolean): void;
 };
@@ -30,10 +39,10 @@ function initialTexts(base: Metadata): Record<MetadataKind, string> {
 }
 
 /** The three kinds in JSON editors, what Save would send, and Save itself. */
-export function MetadataEditor({ userId, base, onSaved, onDirtyChange }: Props) {
+export function MetadataEditor({ userId, base, etag, draft, blocked, onSaved, onConflict, onDirtyChange }: Props) {
   const { client, identity } = useSession();
   const idPrefix = useId();
-  const [texts, setTexts] = useState(() => initialTexts(base));
+  const [texts, setTexts] = useState(() => initialTexts(draft ?? base));
   const [preview, setPreview] = useState<Preview>('patch');
   const visible = METADATA_KINDS.filter((kind) => canSeeKind(identity, kind));
   const mayWrite = can(identity, 'metadata:write');
@@ -66,11 +75,16 @@ export function MetadataEditor({ userId, base, onSaved, onDirtyChange }: Props) 
   }, [dirty]);
 
   const save = useMutation({
-    mutationFn: async (patch: MetadataPatch) => {
-      const result = expectStatus(await client.patchUserMetadata(userId, patch), 200, 204);
-      return result.status === 200 ? result.body : {};
+    mutationFn: async (patch: MetadataPatch): Promise<LoadedMetadata | Conflict> => {
+      const result = await client.patchUserMetadata(userId, patch, etag === undefined ? {} : { ifMatch: etag });
+      if (result.status === 412) {
+        const theirs = await loadMetadata(client, userId);
+        return { base, theirs: theirs.metadata, theirsEtag: theirs.etag, mine: patch };
+      }
+      const saved = expectStatus(result, 200, 204);
+      return { metadata: saved.status === 200 ? saved.body : {}, etag: saved.etag };
     },
-    onSuccess: (metadata) => onSaved(metadata),
+    onSuccess: (outcome) => ('mine' in outcome ? onConflict(outcome) : onSaved(outcome)),
   });
 
   return (
@@ -136,7 +150,9 @@ export function MetadataEditor({ userId, base, onSaved, onDirtyChange }: Props) 
           {plan && changed && preview === 'patch' && (
             <figure className="patch" aria-label="Merge patch body">
               <pre>
-                <code>{`PATCH /users/${userId}/metadata\n\n${JSON.stringify(plan.patch, null, 2)}`}</code>
+                <code>
+                  {`PATCH /users/${userId}/metadata\n${etag ? `If-Match: ${etag}\n` : ''}\n${JSON.stringify(plan.patch, null, 2)}`}
+                </code>
               </pre>
             </figure>
           )}
@@ -168,7 +184,7 @@ export function MetadataEditor({ userId, base, onSaved, onDirtyChange }: Props) 
             <button type="button" disabled={!dirty || save.isPending} onClick={() => setTexts(initialTexts(base))}>
               Discard changes
             </button>
-            <button type="submit" className="primary" disabled={!changed || save.isPending}>
+            <button type="submit" className="primary" disabled={!changed || save.isPending || blocked}>
               {save.isPending ? 'Saving…' : 'Save'}
             </button>
           </div>

@@ -1,14 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { ConflictView } from '../components/conflict-view.js';
 import { ApiError, describeError, expectStatus } from '../lib/api.js';
 import { can } from '../lib/identity.js';
+import { type LoadedMetadata, loadMetadata } from '../lib/metadata-api.js';
 import { Link, navigate, paths } from '../lib/router.js';
 import { useSession } from '../lib/session-context.js';
+import { type Conflict, reapplied } from '../metadata/conflict.js';
 import type { Metadata } from '../metadata/draft.js';
 import { MetadataEditor } from './metadata-editor.js';
 
 export const userQueryKey = (id: string) => ['user', id] as const;
+export const metadataQueryKey = (id: string) => ['user', id, 'metadata'] as const;
 
 function DeleteUser({ userId }: { userId: string }) {
   const { client } = useSession();
@@ -55,34 +59,52 @@ export function UserPage({ id }: { id: string }) {
   const [savedAt, setSavedAt] = useState<Date>();
   const [dirty, setDirty] = useState(false);
   const [confirmReload, setConfirmReload] = useState(false);
-  const reload = () => {
-    setConfirmReload(false);
-    setSavedAt(undefined);
-    void user.refetch();
-  };
+  const [conflict, setConflict] = useState<Conflict>();
+  /** Texts to start the editors from instead of the stored metadata (a re-applied change). */
+  const [draft, setDraft] = useState<Metadata>();
+
   const user = useQuery({
     queryKey: userQueryKey(id),
     queryFn: async () => expectStatus(await client.getUser(id), 200).body,
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+  });
+  const loaded = useQuery({
+    queryKey: metadataQueryKey(id),
+    queryFn: () => loadMetadata(client, id),
     // Edits start from what was loaded: never swap the base under a person's hands.
     staleTime: Number.POSITIVE_INFINITY,
     refetchOnWindowFocus: false,
   });
 
-  if (user.isPending) return <p role="status">Loading user…</p>;
-  if (user.isError) {
-    const missing = user.error instanceof ApiError && user.error.status === 404;
+  const reload = () => {
+    setConfirmReload(false);
+    setSavedAt(undefined);
+    setConflict(undefined);
+    setDraft(undefined);
+    void user.refetch();
+    void loaded.refetch();
+  };
+  const startFrom = (next: LoadedMetadata, nextDraft: Metadata | undefined) => {
+    setConflict(undefined);
+    setDraft(nextDraft);
+    queryClient.setQueryData(metadataQueryKey(id), next);
+  };
+
+  if (loaded.isPending) return <p role="status">Loading user…</p>;
+  if (loaded.isError) {
+    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
     return (
       <div className="card">
         <h1>{missing ? 'No such user' : 'Could not load the user'}</h1>
         <p role="alert" className="error">
-          {describeError(user.error)}
+          {describeError(loaded.error)}
         </p>
         <Link to={paths.users()}>Back to users</Link>
       </div>
     );
   }
 
-  const metadata: Metadata = user.data.metadata ?? {};
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -91,15 +113,21 @@ export function UserPage({ id }: { id: string }) {
       <div className="page-head">
         <div>
           <h1 className="user-id">
-            User <code>{user.data.id}</code>
+            User <code>{id}</code>
           </h1>
-          <p className="dates">
-            Created <time dateTime={user.data.created_at}>{new Date(user.data.created_at).toLocaleString()}</time> ·
-            updated <time dateTime={user.data.updated_at}>{new Date(user.data.updated_at).toLocaleString()}</time>
-          </p>
+          {user.data && (
+            <p className="dates">
+              Created <time dateTime={user.data.created_at}>{new Date(user.data.created_at).toLocaleString()}</time> ·
+              updated <time dateTime={user.data.updated_at}>{new Date(user.data.updated_at).toLocaleString()}</time>
+            </p>
+          )}
         </div>
         <div className="actions">
-          <button type="button" onClick={() => (dirty ? setConfirmReload(true) : reload())} disabled={user.isFetching}>
+          <button
+            type="button"
+            onClick={() => (dirty ? setConfirmReload(true) : reload())}
+            disabled={loaded.isFetching}
+          >
             Reload
           </button>
           {can(identity, 'users:write') && <DeleteUser userId={id} />}
@@ -120,14 +148,27 @@ export function UserPage({ id }: { id: string }) {
       >
         <p>Reloading shows what is stored now; your edits that are not saved are lost.</p>
       </ConfirmDialog>
+      {conflict && (
+        <ConflictView
+          conflict={conflict}
+          onReload={() => startFrom({ metadata: conflict.theirs, etag: conflict.theirsEtag }, undefined)}
+          onReapply={() => startFrom({ metadata: conflict.theirs, etag: conflict.theirsEtag }, reapplied(conflict))}
+        />
+      )}
       <MetadataEditor
-        key={`${user.dataUpdatedAt}`}
+        key={`${loaded.dataUpdatedAt}`}
         userId={id}
-        base={metadata}
+        base={loaded.data.metadata}
+        etag={loaded.data.etag}
+        draft={draft}
+        blocked={conflict !== undefined}
         onDirtyChange={setDirty}
+        onConflict={setConflict}
         onSaved={(next) => {
-          queryClient.setQueryData(userQueryKey(id), { ...user.data, metadata: next });
+          setDraft(undefined);
+          queryClient.setQueryData(metadataQueryKey(id), next);
           setSavedAt(new Date());
+          void user.refetch();
         }}
       />
     </>
