@@ -10,4 +10,5 @@ export const TAGS = {
   users: 'User Management',
   health: 'Health',
   apiKeys: 'API Keys',
+  webhooks: 'Webhooks',
 } as const;

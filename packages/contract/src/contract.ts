@@ -1,10 +1,12 @@
 import { initContract } from '@ts-rest/core';
 import { apiKeysContract } from './api-keys.js';
+import { eventsContract } from './events.js';
 import { healthContract } from './health.js';
 import { metadataContract } from './metadata.js';
 import { usersContract } from './users.js';
+import { webhooksContract } from './webhooks.js';
 
-export { apiKeysContract, healthContract, metadataContract, usersContract };
+export { apiKeysContract, eventsContract, healthContract, metadataContract, usersContract, webhooksContract };
 
 const c = initContract();
 
@@ -13,7 +15,14 @@ const c = initContract();
  * `strictStatusCodes`: an undeclared status is a type error on both ends.
  */
 export const contract = c.router(
-  { metadata: metadataContract, users: usersContract, health: healthContract, apiKeys: apiKeysContract },
+  {
+    metadata: metadataContract,
+    users: usersContract,
+    health: healthContract,
+    apiKeys: apiKeysContract,
+    events: eventsContract,
+    webhooks: webhooksContract,
+  },
   { strictStatusCodes: true },
 );
 export type Contract = typeof contract;

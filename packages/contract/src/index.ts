@@ -10,6 +10,18 @@ export {
 export { adminErrors, bodyErrors, TAGS } from './common.js';
 export type { Contract } from './contract.js';
 export { contract, healthContract, metadataContract, REASON_PHRASES, usersContract } from './contract.js';
+export {
+  ChangeEvent,
+  EVENT_TYPES,
+  type EventType,
+  eventsContract,
+  HistoryQuery,
+  MetadataHistory,
+  UserCreatedEvent,
+  UserDeletedEvent,
+  UserMetadataUpdatedEvent,
+  WebhookPayload,
+} from './events.js';
 export type { JsonObject, JsonValue } from './json.js';
 export { isJsonObject } from './json.js';
 export { MESSAGES } from './messages.js';
@@ -35,3 +47,12 @@ export {
   type UserFilter,
   UserList,
 } from './user-listing.js';
+export {
+  CreatedWebhook,
+  CreateWebhookBody,
+  DELIVERY_STATUSES,
+  DeliveriesQuery,
+  Delivery,
+  Webhook,
+  webhooksContract,
+} from './webhooks.js';
