@@ -8,6 +8,7 @@ import { forgetKey, storedKey, storeKey } from './lib/session.js';
 import { type Session, SessionContext } from './lib/session-context.js';
 import { SignIn } from './pages/sign-in.js';
 import { UsersPage } from './pages/users-page.js';
+import { WebhooksPage } from './pages/webhooks-page.js';
 
 // The user page carries the editors (CodeMirror): loaded when first opened.
 const UserPage = lazy(() => import('./pages/user-page.js').then((module) => ({ default: module.UserPage })));
@@ -19,7 +20,9 @@ function Page({ route }: { route: Route }) {
     case 'users':
       return <UsersPage />;
     case 'user':
-      return <UserPage key={route.id} id={route.id} />;
+      return <UserPage key={route.id} id={route.id} tab={route.tab} />;
+    case 'webhooks':
+      return <WebhooksPage />;
     default:
       return (
         <div className="card">
@@ -48,6 +51,11 @@ function Shell({ session, route }: { session: Session; route: Route }) {
           <Link to={paths.users()} aria-current={route.name === 'users' || route.name === 'user' ? 'page' : undefined}>
             Users
           </Link>
+          {identity.scopes.includes('webhooks:manage') && (
+            <Link to={paths.webhooks()} aria-current={route.name === 'webhooks' ? 'page' : undefined}>
+              Webhooks
+            </Link>
+          )}
         </nav>
         <section className="key" aria-label="Signed-in key">
           <span className="key-name">

@@ -302,6 +302,26 @@ describe('the console in a real browser', () => {
       private_metadata: { note: 'from a colleague' },
     });
 
+    // The history shows both changes: the colleague's and the re-applied one, newest first.
+    await page.getByRole('link', { name: 'History' }).click();
+    const history = page.getByRole('region', { name: 'Metadata history' });
+    await history.waitFor();
+    const titles = await history.getByRole('heading', { level: 3 }).allTextContents();
+    expect(titles.map((title) => title.replace(/ · .* · /, ' · ')).slice(0, 3)).toEqual([
+      'Version 3 · by root',
+      'Version 2 · by root',
+      'Version 1 · by root',
+    ]);
+    expect(
+      await history.getByRole('list', { name: 'Version 3: public_metadata' }).locator('li.added').allTextContents(),
+    ).toEqual(['+added:   "role": "admin",']);
+    expect(
+      await history.getByRole('list', { name: 'Version 2: private_metadata' }).locator('li.added').allTextContents(),
+    ).toContain('+added:   "note": "from a colleague"');
+    await screenshot(page, 'history');
+    await page.getByRole('link', { name: 'Metadata', exact: true }).click();
+    await page.getByRole('textbox', { name: 'public_metadata' }).waitFor();
+
     // Another concurrent change; this time the person takes theirs.
     await setKind(page, 'unsafe_metadata', '{"theme":"dark"}');
     expect((await server().client.patchUserMetadata(id, { public_metadata: { role: 'owner' } })).status).toBe(200);
@@ -313,6 +333,38 @@ describe('the console in a real browser', () => {
       public_metadata: { tags: ['a', 'b'], role: 'owner' },
       private_metadata: { note: 'from a colleague' },
     });
+    await context.close();
+  });
+
+  it('when a person adds a webhook, then the API’s refusal shows, the secret is shown once, and the endpoint can be removed', async () => {
+    const { context, page } = await newPage();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
+
+    await page.getByLabel('URL', { exact: true }).fill('ftp://example.com/hook');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect.poll(() => page.getByRole('alert').allTextContents()).toEqual(['invalid webhook url']);
+
+    const url = `http://127.0.0.1:9/hook-${randomUUID()}`;
+    await page.getByLabel('URL', { exact: true }).fill(url);
+    await page.getByLabel('user.metadata.updated').check();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = page.getByLabel('Signing secret', { exact: true });
+    await expect.poll(() => secret.inputValue()).toMatch(/^whsec_/);
+    await screenshot(page, 'webhooks');
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.getByLabel('Signing secret', { exact: true }).count()).toBe(0);
+
+    const listed = await server().client.listWebhooks();
+    const made = listed.status === 200 ? listed.body.webhooks.find((hook) => hook.url === url) : undefined;
+    expect(made?.events).toEqual(['user.metadata.updated']);
+    const row = page.getByRole('listitem').filter({ hasText: url });
+    await row.getByRole('button', { name: 'Remove…' }).click();
+    await page.getByRole('button', { name: 'Remove endpoint' }).click();
+    await row.waitFor({ state: 'detached' });
+    const after = await server().client.listWebhooks();
+    expect(after.status === 200 && after.body.webhooks.some((hook) => hook.url === url)).toBe(false);
     await context.close();
   });
 

@@ -9,6 +9,7 @@ import { Link, navigate, paths } from '../lib/router.js';
 import { useSession } from '../lib/session-context.js';
 import { type Conflict, reapplied } from '../metadata/conflict.js';
 import type { Metadata } from '../metadata/draft.js';
+import { HistoryTab } from './history-tab.js';
 import { MetadataEditor } from './metadata-editor.js';
 
 export const userQueryKey = (id: string) => ['user', id] as const;
@@ -53,7 +54,7 @@ function DeleteUser({ userId }: { userId: string }) {
   );
 }
 
-export function UserPage({ id }: { id: string }) {
+export function UserPage({ id, tab }: { id: string; tab: 'metadata' | 'history' }) {
   const { client, identity } = useSession();
   const queryClient = useQueryClient();
   const [savedAt, setSavedAt] = useState<Date>();
@@ -148,29 +149,42 @@ export function UserPage({ id }: { id: string }) {
       >
         <p>Reloading shows what is stored now; your edits that are not saved are lost.</p>
       </ConfirmDialog>
-      {conflict && (
+      <nav aria-label="User sections" className="tabs">
+        <Link to={paths.user(id)} aria-current={tab === 'metadata' ? 'page' : undefined}>
+          Metadata
+        </Link>
+        {can(identity, 'metadata:read') && (
+          <Link to={paths.history(id)} aria-current={tab === 'history' ? 'page' : undefined}>
+            History
+          </Link>
+        )}
+      </nav>
+      {tab === 'history' && <HistoryTab key={loaded.dataUpdatedAt} userId={id} />}
+      {tab === 'metadata' && conflict && (
         <ConflictView
           conflict={conflict}
           onReload={() => startFrom({ metadata: conflict.theirs, etag: conflict.theirsEtag }, undefined)}
           onReapply={() => startFrom({ metadata: conflict.theirs, etag: conflict.theirsEtag }, reapplied(conflict))}
         />
       )}
-      <MetadataEditor
-        key={`${loaded.dataUpdatedAt}`}
-        userId={id}
-        base={loaded.data.metadata}
-        etag={loaded.data.etag}
-        draft={draft}
-        blocked={conflict !== undefined}
-        onDirtyChange={setDirty}
-        onConflict={setConflict}
-        onSaved={(next) => {
-          setDraft(undefined);
-          queryClient.setQueryData(metadataQueryKey(id), next);
-          setSavedAt(new Date());
-          void user.refetch();
-        }}
-      />
+      {tab === 'metadata' && (
+        <MetadataEditor
+          key={`${loaded.dataUpdatedAt}`}
+          userId={id}
+          base={loaded.data.metadata}
+          etag={loaded.data.etag}
+          draft={draft}
+          blocked={conflict !== undefined}
+          onDirtyChange={setDirty}
+          onConflict={setConflict}
+          onSaved={(next) => {
+            setDraft(undefined);
+            queryClient.setQueryData(metadataQueryKey(id), next);
+            setSavedAt(new Date());
+            void user.refetch();
+          }}
+        />
+      )}
     </>
   );
 }
