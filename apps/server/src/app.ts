@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { createExpressEndpoints, initServer, type RequestValidationError } from '@ts-rest/express';
 import { contract } from '@usermeta/contract';
 import express, { type Express } from 'express';
+import { CONSOLE_ROUTES, mountConsole } from './console/console.routes.js';
 import type { Database } from './db/database.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { eventsRoutes } from './events/events.routes.js';
@@ -52,7 +53,7 @@ function validationMessage(err: RequestValidationError): string {
 /** Builds the Express app; never listens, so tests can mount it on any port. */
 export function createApp(deps: AppDeps): Express {
   const { database, logger } = deps;
-  const routes = new RouteTable(contract, DOCS_ROUTES);
+  const routes = new RouteTable(contract, [...DOCS_ROUTES, ...CONSOLE_ROUTES]);
   // Lives as long as the database: its LISTEN connection closes with it.
   const keyStore = new ApiKeyStore({ database, logger, refreshIntervalMs: deps.apiKeysRefreshIntervalMs });
   const authenticate = createAuthenticator({ rootKeys: deps.adminApiKeys, store: keyStore });
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
 
   // After the API's routes, so that API requests never walk the docs router.
   mountDocs(app, VERSION);
+  mountConsole(app, logger);
   app.use((_req, _res, next) => next(HttpError.generic(404)));
   app.use(errorHandler(logger));
   return app;

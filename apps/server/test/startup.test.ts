@@ -55,6 +55,8 @@ describe('the embedded defaults', () => {
       expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
       expect(first.output()).toContain(key);
       expect(first.output()).toContain('shown this once');
+      expect(first.output()).toContain(`Console: ${first.url}/console/`);
+      expect((await fetch(`${first.url}/console/`)).headers.get('content-type')).toBe('text/html; charset=utf-8');
       const client = createUsermetaClient({ baseUrl: first.url, apiKey: key, retries: 0 });
       const id = randomUUID();
       expect((await client.createUser({ id })).status).toBe(201);

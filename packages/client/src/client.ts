@@ -85,7 +85,8 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
       timeoutMs: options.timeoutMs ?? 10_000,
       retries: options.retries ?? 2,
       retryDelayMs: options.retryDelayMs ?? 100,
-      fetch: options.fetch ?? globalThis.fetch,
+      // Called unbound: browsers refuse `fetch` on any `this` but the window ("Illegal invocation").
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     }),
     validateResponse: false,
     throwOnUnknownStatus: false,

@@ -6,8 +6,11 @@ import { HttpError } from './errors.js';
 /** What a key must hold to call a route: a scope, or `any-key` (every valid key). */
 export type RequiredScope = Scope | 'any-key';
 
-/** A route served outside the contract (the OpenAPI document, the docs page); `scope` when not public. */
-export type ExtraRoute = { method: 'GET'; path: string; public: boolean; scope?: RequiredScope };
+/**
+ * A route served outside the contract (the OpenAPI document, the docs page, the console);
+ * `scope` when not public; `prefix`: the path and everything below it (`/console/users/…`).
+ */
+export type ExtraRoute = { method: 'GET'; path: string; public: boolean; scope?: RequiredScope; prefix?: boolean };
 
 type Entry = {
   method: string;
@@ -41,6 +44,7 @@ function compile(
   isPublic: boolean,
   scope: RequiredScope | undefined,
   route: AppRoute | undefined,
+  prefix = false,
 ): Entry {
   const params: string[] = [];
   const source = path
@@ -52,7 +56,7 @@ function compile(
       return '([^/]*)';
     })
     .join('/');
-  return { method, pattern: new RegExp(`^${source}$`), params, isPublic, scope, route };
+  return { method, pattern: new RegExp(`^${source}${prefix ? '(?:/.*)?' : ''}$`), params, isPublic, scope, route };
 }
 
 /**
@@ -70,7 +74,7 @@ export class RouteTable {
         const scope = meta?.auth === 'bearer' ? meta.scope : undefined;
         return compile(route.method, route.path, meta?.auth === 'public', scope, route);
       }),
-      ...extra.map((e) => compile(e.method, e.path, e.public, e.scope, undefined)),
+      ...extra.map((e) => compile(e.method, e.path, e.public, e.scope, undefined, e.prefix)),
     ];
   }
 

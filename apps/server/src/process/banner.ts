@@ -6,7 +6,7 @@ import type { GeneratedKey } from './admin-key.js';
  * service does not copy its key into log storage on every start.
  */
 export function printBanner(url: string, generated: GeneratedKey | undefined): void {
-  const lines = ['', `usermeta is listening on ${url}`];
+  const lines = ['', `usermeta is listening on ${url}`, `Console: ${url}/console/ (sign in with an admin API key)`];
   if (generated?.created) {
     lines.push(
       `Admin API key (generated now, shown this once, kept in ${generated.file}, mode 600):`,

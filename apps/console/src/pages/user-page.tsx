@@ -1,0 +1,190 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { ConflictView } from '../components/conflict-view.js';
+import { ApiError, describeError, expectStatus } from '../lib/api.js';
+import { can } from '../lib/identity.js';
+import { type LoadedMetadata, loadMetadata } from '../lib/metadata-api.js';
+import { Link, navigate, paths } from '../lib/router.js';
+import { useSession } from '../lib/session-context.js';
+import { type Conflict, reapplied } from '../metadata/conflict.js';
+import type { Metadata } from '../metadata/draft.js';
+import { HistoryTab } from './history-tab.js';
+import { MetadataEditor } from './metadata-editor.js';
+
+export const userQueryKey = (id: string) => ['user', id] as const;
+export const metadataQueryKey = (id: string) => ['user', id, 'metadata'] as const;
+
+function DeleteUser({ userId }: { userId: string }) {
+  const { client } = useSession();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const remove = useMutation({
+    mutationFn: async () => {
+      expectStatus(await client.deleteUser(userId), 204);
+    },
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: userQueryKey(userId) });
+      navigate(paths.users());
+    },
+  });
+  return (
+    <>
+      <button type="button" className="danger" onClick={() => setOpen(true)}>
+        Delete user…
+      </button>
+      <ConfirmDialog
+        open={open}
+        title="Delete this user?"
+        confirmLabel="Delete user"
+        danger
+        busy={remove.isPending}
+        error={remove.isError ? describeError(remove.error) : undefined}
+        onConfirm={() => remove.mutate()}
+        onCancel={() => {
+          setOpen(false);
+          remove.reset();
+        }}
+      >
+        <p>
+          User <code>{userId}</code> and all its metadata will be deleted. This cannot be undone.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+export function UserPage({ id, tab }: { id: string; tab: 'metadata' | 'history' }) {
+  const { client, identity } = useSession();
+  const queryClient = useQueryClient();
+  const [savedAt, setSavedAt] = useState<Date>();
+  const [dirty, setDirty] = useState(false);
+  const [confirmReload, setConfirmReload] = useState(false);
+  const [conflict, setConflict] = useState<Conflict>();
+  /** Texts to start the editors from instead of the stored metadata (a re-applied change). */
+  const [draft, setDraft] = useState<Metadata>();
+
+  const user = useQuery({
+    queryKey: userQueryKey(id),
+    queryFn: async () => expectStatus(await client.getUser(id), 200).body,
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+  });
+  const loaded = useQuery({
+    queryKey: metadataQueryKey(id),
+    queryFn: () => loadMetadata(client, id),
+    // Edits start from what was loaded: never swap the base under a person's hands.
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+  });
+
+  const reload = () => {
+    setConfirmReload(false);
+    setSavedAt(undefined);
+    setConflict(undefined);
+    setDraft(undefined);
+    void user.refetch();
+    void loaded.refetch();
+  };
+  const startFrom = (next: LoadedMetadata, nextDraft: Metadata | undefined) => {
+    setConflict(undefined);
+    setDraft(nextDraft);
+    queryClient.setQueryData(metadataQueryKey(id), next);
+  };
+
+  if (loaded.isPending) return <p role="status">Loading user…</p>;
+  if (loaded.isError) {
+    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
+    return (
+      <div className="card">
+        <h1>{missing ? 'No such user' : 'Could not load the user'}</h1>
+        <p role="alert" className="error">
+          {describeError(loaded.error)}
+        </p>
+        <Link to={paths.users()}>Back to users</Link>
+      </div>
+    );
+  }
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to={paths.users()}>Users</Link> / <span aria-current="page">{id}</span>
+      </nav>
+      <div className="page-head">
+        <div>
+          <h1 className="user-id">
+            User <code>{id}</code>
+          </h1>
+          {user.data && (
+            <p className="dates">
+              Created <time dateTime={user.data.created_at}>{new Date(user.data.created_at).toLocaleString()}</time> ·
+              updated <time dateTime={user.data.updated_at}>{new Date(user.data.updated_at).toLocaleString()}</time>
+            </p>
+          )}
+        </div>
+        <div className="actions">
+          <button
+            type="button"
+            onClick={() => (dirty ? setConfirmReload(true) : reload())}
+            disabled={loaded.isFetching}
+          >
+            Reload
+          </button>
+          {can(identity, 'users:write') && <DeleteUser userId={id} />}
+        </div>
+      </div>
+      {savedAt && (
+        <p role="status" className="saved">
+          Saved at {savedAt.toLocaleTimeString()}.
+        </p>
+      )}
+      <ConfirmDialog
+        open={confirmReload}
+        title="Drop your unsaved changes?"
+        confirmLabel="Reload and drop them"
+        danger
+        onConfirm={reload}
+        onCancel={() => setConfirmReload(false)}
+      >
+        <p>Reloading shows what is stored now; your edits that are not saved are lost.</p>
+      </ConfirmDialog>
+      <nav aria-label="User sections" className="tabs">
+        <Link to={paths.user(id)} aria-current={tab === 'metadata' ? 'page' : undefined}>
+          Metadata
+        </Link>
+        {can(identity, 'metadata:read') && (
+          <Link to={paths.history(id)} aria-current={tab === 'history' ? 'page' : undefined}>
+            History
+          </Link>
+        )}
+      </nav>
+      {tab === 'history' && <HistoryTab key={loaded.dataUpdatedAt} userId={id} />}
+      {tab === 'metadata' && conflict && (
+        <ConflictView
+          conflict={conflict}
+          onReload={() => startFrom({ metadata: conflict.theirs, etag: conflict.theirsEtag }, undefined)}
+          onReapply={() => startFrom({ metadata: conflict.theirs, etag: conflict.theirsEtag }, reapplied(conflict))}
+        />
+      )}
+      {tab === 'metadata' && (
+        <MetadataEditor
+          key={`${loaded.dataUpdatedAt}`}
+          userId={id}
+          base={loaded.data.metadata}
+          etag={loaded.data.etag}
+          draft={draft}
+          blocked={conflict !== undefined}
+          onDirtyChange={setDirty}
+          onConflict={setConflict}
+          onSaved={(next) => {
+            setDraft(undefined);
+            queryClient.setQueryData(metadataQueryKey(id), next);
+            setSavedAt(new Date());
+            void user.refetch();
+          }}
+        />
+      )}
+    </>
+  );
+}
