@@ -67,7 +67,9 @@ async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 }
 
-describe('the console in a real browser', () => {
+// A real Chromium driving a real page: on a loaded 2-core machine one flow can take well over
+// the default 30 s, so each test gets more room (no test asserts a duration).
+describe('the console in a real browser', { timeout: 120_000 }, () => {
   it('when a person signs in, then a wrong key is refused with the API message and the key stays in sessionStorage only', async () => {
     const { context, page } = await newPage();
     await page.goto(`${server().url}/console/`);
