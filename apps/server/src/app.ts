@@ -14,6 +14,8 @@ import type { Logger } from './logger.js';
 import { metadataRoutes } from './metadata/metadata.routes.js';
 import { MetadataService } from './metadata/metadata.service.js';
 import { DOCS_ROUTES, mountDocs } from './openapi/docs.routes.js';
+import { Metrics } from './operations/metrics.js';
+import { operationsRoutes } from './operations/operations.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { UsersService } from './users/users.service.js';
 
@@ -23,6 +25,8 @@ export type AppDeps = {
   adminApiKeys: readonly string[];
   /** True once shutdown began. */
   isDraining: () => boolean;
+  /** The process's metrics; a fresh registry when not given. */
+  metrics?: Metrics;
 };
 
 const s = initServer();
@@ -47,6 +51,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', false);
   useLeanJson(app);
 
+  const metrics = deps.metrics ?? new Metrics();
+  metrics.watchPools({ primary: database.pool });
+  app.use(metrics.middleware());
   app.use(gate({ logger, adminApiKeys: deps.adminApiKeys, routes }));
   app.use(jsonBody());
   app.use(contractQuery());
@@ -55,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
     metadata: metadataRoutes(new MetadataService(database.pool)),
     users: usersRoutes(new UsersService(database.db)),
     health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
+    operations: operationsRoutes(metrics),
   });
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,

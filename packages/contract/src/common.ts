@@ -9,4 +9,5 @@ export const TAGS = {
   metadata: 'User Metadata Management',
   users: 'User Management',
   health: 'Health',
+  operations: 'Operations',
 } as const;

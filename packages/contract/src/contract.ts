@@ -1,9 +1,10 @@
 import { initContract } from '@ts-rest/core';
 import { healthContract } from './health.js';
 import { metadataContract } from './metadata.js';
+import { operationsContract } from './operations.js';
 import { usersContract } from './users.js';
 
-export { healthContract, metadataContract, usersContract };
+export { healthContract, metadataContract, operationsContract, usersContract };
 
 const c = initContract();
 
@@ -12,7 +13,7 @@ const c = initContract();
  * `strictStatusCodes`: an undeclared status is a type error on both ends.
  */
 export const contract = c.router(
-  { metadata: metadataContract, users: usersContract, health: healthContract },
+  { metadata: metadataContract, users: usersContract, health: healthContract, operations: operationsContract },
   { strictStatusCodes: true },
 );
 export type Contract = typeof contract;

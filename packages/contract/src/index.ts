@@ -1,9 +1,17 @@
 export { adminErrors, bodyErrors, TAGS } from './common.js';
 export type { Contract } from './contract.js';
-export { contract, healthContract, metadataContract, REASON_PHRASES, usersContract } from './contract.js';
+export {
+  contract,
+  healthContract,
+  metadataContract,
+  operationsContract,
+  REASON_PHRASES,
+  usersContract,
+} from './contract.js';
 export type { JsonObject, JsonValue } from './json.js';
 export { isJsonObject } from './json.js';
 export { MESSAGES } from './messages.js';
+export { METRICS_CONTENT_TYPE } from './operations.js';
 export { PAGE_LIMIT, PageCursor, PageLimit, strictQuery } from './paging.js';
 export type { RouteMeta } from './route-meta.js';
 export type { MetadataKind } from './schemas.js';
