@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestDatabase } from '@usermeta/server/testing';
 import pg from 'pg';
+import { compareKeys, formatKeyTable, type KeyComparisonRow, makeDatabaseKey } from './key-compare.js';
 import { countLostUpdates } from './ledger.js';
 import { formatListingTable, type ListingRow, runListing } from './listing.js';
 import { type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
     compare: { type: 'string' },
     'compare-node': { type: 'string' },
     'express-floor': { type: 'boolean', default: false },
+    /** GET with a key from the database against a root key, on the same server, A B A B. */
+    keys: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -89,6 +92,23 @@ async function main(): Promise<void> {
       await runLoad({ url: target.url, apiKey: API_KEY, ids, connections: 16, mix: 'get', durationSec: smoke ? 1 : 2 });
     }
     const rssAfterWarmup = await rssMb(server.pid);
+
+    let keyComparison: KeyComparisonRow[] | undefined;
+    if (args.keys) {
+      const databaseKey = await makeDatabaseKey(server.url, API_KEY);
+      // Warm the database key's path too (first use writes last_used_at once).
+      await runLoad({ url: server.url, apiKey: databaseKey, ids, connections: 16, mix: 'get', durationSec: 1 });
+      keyComparison = await compareKeys({
+        url: server.url,
+        rootKey: API_KEY,
+        databaseKey,
+        ids,
+        connections,
+        durationSec,
+        rounds,
+        log,
+      });
+    }
 
     const ledger: PatchLedger = new Map();
     const rows: Row[] = [];
@@ -192,8 +212,8 @@ async function main(): Promise<void> {
       });
     }
 
-    const table = formatTable(rows);
-    process.stdout.write(`\n${table}\n\n`);
+    if (rows.length > 0) process.stdout.write(`\n${formatTable(rows)}\n\n`);
+    if (keyComparison) process.stdout.write(`${formatKeyTable(keyComparison)}\n\n`);
     if (listingRows) process.stdout.write(`${formatListingTable(listingRows)}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
     process.stdout.write(`server RSS after warm-up: ${rssAfterWarmup} MB\n`);
@@ -226,6 +246,7 @@ async function main(): Promise<void> {
         smoke,
         compare: args.compare,
         compareNode: args['compare-node'],
+        keys: args.keys,
       },
       rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),
       lostUpdates: updates,
@@ -233,6 +254,7 @@ async function main(): Promise<void> {
       memory,
       growth,
       listing: listingRows,
+      keyComparison,
     };
     const out = args.out ?? fileURLToPath(new URL(`../results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));
     await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
@@ -242,7 +264,8 @@ async function main(): Promise<void> {
 
     const errors =
       rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0) +
-      (listingRows ?? []).reduce((sum, row) => sum + row.errors, 0);
+      (listingRows ?? []).reduce((sum, row) => sum + row.errors, 0) +
+      (keyComparison ?? []).reduce((sum, row) => sum + row.root.errors + row.database.errors, 0);
     if (errors > 0 || updates.lost > 0) {
       process.stderr.write(`bench: ${errors} errors, ${updates.lost} lost updates\n`);
       process.exitCode = 1;

@@ -13,7 +13,7 @@ const run = (script: string, args: string[]) =>
 describe('benchmark and soak, as short smoke runs', () => {
   it('when the benchmark runs briefly, then it prints the table, with 0 errors and 0 lost updates', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'usermeta-bench-')), 'smoke.json');
-    const result = await run('bench.js', ['--smoke', '--out', out]);
+    const result = await run('bench.js', ['--smoke', '--keys', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\| scenario \| c +\| server rps/);
     const report = JSON.parse(await readFile(out, 'utf8'));
@@ -26,6 +26,13 @@ describe('benchmark and soak, as short smoke runs', () => {
     }
     expect(report.lostUpdates.checked).toBeGreaterThan(0);
     expect(report.lostUpdates.lost).toBe(0);
+    // GET with a key from the database beside a root key: every request authenticated and answered.
+    expect(report.keyComparison).toHaveLength(1);
+    for (const row of report.keyComparison) {
+      expect(row.root.errors).toBe(0);
+      expect(row.database.errors).toBe(0);
+      expect(row.database.requests).toBeGreaterThan(0);
+    }
   });
 
   it('when the listing scenario runs briefly, then both pages answer with 0 errors, each with its plan', async () => {

@@ -15,11 +15,14 @@ export const EXIT = {
   invalidInput: 6,
   /** No answer: connection refused, DNS, timeout. */
   unreachable: 7,
+  /** 403: a valid key without the scope (or the metadata kind) this needs. */
+  forbidden: 8,
 } as const;
 
 export function exitCodeForStatus(status: number): number {
   if (status < 300) return EXIT.ok;
   if (status === 401) return EXIT.unauthorized;
+  if (status === 403) return EXIT.forbidden;
   if (status === 404) return EXIT.notFound;
   if (status === 409) return EXIT.conflict;
   if (status === 400 || status === 413 || status === 415) return EXIT.invalidInput;

@@ -2,6 +2,7 @@ import { createUsermetaClient, type UserFilter, type UserMetadataPatch, Usermeta
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, exitCodeForStatus } from './exit-codes.js';
 import { filterFromPairs } from './filters.js';
+import { addKeysCommand } from './keys-command.js';
 import { InputError, readJsonArgument } from './read-json.js';
 
 export type Io = {
@@ -22,7 +23,8 @@ type ListOptions = {
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 server error, 2 usage, 3 unauthorized, 4 not found,
-5 conflict (user exists), 6 invalid input (400/413/415), 7 server unreachable.
+5 conflict (user exists), 6 invalid input (400/413/415), 7 server unreachable,
+8 forbidden (the key lacks the scope or kind).
 Output: the JSON body on stdout; errors as {"code","message"} JSON on stderr.`;
 
 /** The `usermeta` command line. Every outcome ends in a thrown CommanderError carrying the exit code. */
@@ -153,6 +155,8 @@ code='"007"'. Several pairs of one kind must all hold, and so must several kinds
         return client().patchUserMetadata(id, patch);
       }, '{}'),
     );
+
+  addKeysCommand(program, { client, run, help: EXIT_CODES_HELP });
 
   return program;
 }

@@ -10,6 +10,10 @@ import { gate } from './http/gate.js';
 import { useLeanJson } from './http/lean-json.js';
 import { contractQuery } from './http/query.js';
 import { RouteTable } from './http/route-table.js';
+import { apiKeysRoutes } from './keys/api-keys.routes.js';
+import { ApiKeysService } from './keys/api-keys.service.js';
+import { createAuthenticator } from './keys/authenticator.js';
+import { ApiKeyStore } from './keys/key-store.js';
 import type { Logger } from './logger.js';
 import { metadataRoutes } from './metadata/metadata.routes.js';
 import { MetadataService } from './metadata/metadata.service.js';
@@ -25,6 +29,8 @@ export type AppDeps = {
   adminApiKeys: readonly string[];
   /** True once shutdown began. */
   isDraining: () => boolean;
+  /** The API key cache's safety-net reload interval (tests); default DEFAULT_REFRESH_INTERVAL_MS. */
+  apiKeysRefreshIntervalMs?: number;
   /** The process's metrics; a fresh registry when not given. */
   metrics?: Metrics;
 };
@@ -44,6 +50,9 @@ function validationMessage(err: RequestValidationError): string {
 export function createApp(deps: AppDeps): Express {
   const { database, logger } = deps;
   const routes = new RouteTable(contract, DOCS_ROUTES);
+  // Lives as long as the database: its LISTEN connection closes with it.
+  const keyStore = new ApiKeyStore({ database, logger, refreshIntervalMs: deps.apiKeysRefreshIntervalMs });
+  const authenticate = createAuthenticator({ rootKeys: deps.adminApiKeys, store: keyStore });
 
   const app = express();
   app.disable('x-powered-by');
@@ -54,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? new Metrics();
   metrics.watchPools({ primary: database.pool });
   app.use(metrics.middleware());
-  app.use(gate({ logger, adminApiKeys: deps.adminApiKeys, routes }));
+  app.use(gate({ logger, authenticate, routes }));
   app.use(jsonBody());
   app.use(contractQuery());
 
@@ -62,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
     metadata: metadataRoutes(new MetadataService(database.pool)),
     users: usersRoutes(new UsersService(database.db)),
     health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
+    apiKeys: apiKeysRoutes(new ApiKeysService(database.db, keyStore)),
     operations: operationsRoutes(metrics),
   });
   createExpressEndpoints(contract, router, app, {

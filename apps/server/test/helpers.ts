@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { MetadataKind, Scope } from '@usermeta/contract';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { StoredMetadata } from '../src/metadata/metadata-rules.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../src/testing/index.js';
@@ -71,4 +72,24 @@ export async function readStored(server: TestServer, userId: string) {
 export async function userExists(server: TestServer, userId: string): Promise<boolean> {
   const row = await server.database.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
   return row !== undefined;
+}
+
+/** Makes an API key through the API with the server's root key; returns its id and secret. */
+export async function makeKey(
+  server: TestServer,
+  input: { scopes: readonly Scope[]; kinds?: MetadataKind[]; name?: string; expires_at?: string },
+): Promise<{ id: string; key: string }> {
+  const res = await server.client.createApiKey({ name: input.name ?? 'test key', ...input, scopes: [...input.scopes] });
+  if (res.status !== 201) throw new Error(`could not make a key: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, key: res.body.key };
+}
+
+/** Polls `check` every 50 ms until it returns true or `withinMs` has passed; says whether it did. */
+export async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -50,6 +50,24 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^usermeta_nodejs_heap_size_used_bytes \d/m);
   });
 
+  it('when a key lacks metrics:read, then 403; a key holding it reads the metrics', async () => {
+    const make = async (scopes: ('metrics:read' | 'users:read')[]) => {
+      const created = await server().client.createApiKey({ name: `metrics-${scopes.join('-')}`, scopes });
+      if (created.status !== 201) throw new Error(`key not created: ${created.status}`);
+      return created.body.key;
+    };
+    const without = await rawRequest(server(), 'GET', '/metrics', {
+      headers: { authorization: `Bearer ${await make(['users:read'])}` },
+    });
+    expect(without.status).toBe(403);
+    expect(without.json).toEqual({ code: 403, message: 'Forbidden' });
+    const withScope = await rawRequest(server(), 'GET', '/metrics', {
+      headers: { authorization: `Bearer ${await make(['metrics:read'])}` },
+    });
+    expect(withScope.status).toBe(200);
+    expect(withScope.text).toContain('usermeta_http_requests_total');
+  });
+
   it('when the caller has no key, then 401 and no metrics', async () => {
     const { status, json, text } = await rawRequest(server(), 'GET', '/metrics', { auth: false });
     expect(status).toBe(401);

@@ -1,6 +1,7 @@
 import { initClient } from '@ts-rest/core';
 import {
   type Contract,
+  type CreateApiKeyBody,
   contract,
   type ListUsersQueryInput,
   METADATA_KINDS,
@@ -94,6 +95,13 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
     createUser: (input: { id?: string } = {}) => raw.users.createUser({ body: input }),
     getUser: (id: string) => raw.users.getUser({ params: path(id) }),
     deleteUser: (id: string) => raw.users.deleteUser({ params: path(id) }),
+    /** Makes an API key; the answer's `key` is the only time the secret is shown. */
+    createApiKey: (input: CreateApiKeyBody) => raw.apiKeys.createApiKey({ body: input }),
+    listApiKeys: () => raw.apiKeys.listApiKeys(),
+    /** Revokes a key: every server process refuses it within 5 seconds. */
+    revokeApiKey: (id: string) => raw.apiKeys.revokeApiKey({ params: path(id) }),
+    /** What the client's own key may do (name, scopes, kinds, expiry). */
+    currentApiKey: () => raw.apiKeys.currentApiKey(),
     alive: () => raw.health.alive(),
     ready: () => raw.health.ready(),
   };

@@ -66,3 +66,20 @@ describe('client types', () => {
     expectTypeOf(typeOnly).toBeFunction();
   });
 });
+
+describe('API key types', () => {
+  it('when a key is made, then scopes and kinds must be the contract names, and the 201 body carries the key', () => {
+    expectTypeOf<Extract<Result<'createApiKey'>, { status: 201 }>['body']['key']>().toEqualTypeOf<string>();
+    expectTypeOf<Result<'revokeApiKey'>['status']>().toEqualTypeOf<204 | 400 | 401 | 403 | 404 | 500>();
+    const typeOnly = () => {
+      // @ts-expect-error not a scope
+      void client.createApiKey({ name: 'x', scopes: ['users:admin'] });
+      // @ts-expect-error not a kind
+      void client.createApiKey({ name: 'x', scopes: [], kinds: ['public'] });
+      // @ts-expect-error a name is needed
+      void client.createApiKey({ scopes: ['users:read'] });
+      void client.createApiKey({ name: 'x', scopes: ['metadata:read'], kinds: ['public_metadata'], expires_at: 'x' });
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+});

@@ -1,7 +1,13 @@
 export type {
+  ApiKey,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CurrentApiKey,
   ErrorBody,
   JsonObject,
   JsonValue,
+  MetadataKind,
+  Scope,
   User,
   UserFilter,
   UserList,
@@ -9,6 +15,7 @@ export type {
   UserMetadataPatch,
   UserWithMetadata,
 } from '@usermeta/contract';
+export { METADATA_KINDS, SCOPES } from '@usermeta/contract';
 export type { ListUsersOptions, UsermetaClient, UsermetaClientOptions } from './client.js';
 export { createUsermetaClient } from './client.js';
 export type { UsermetaErrorKind } from './errors.js';

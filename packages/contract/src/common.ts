@@ -9,5 +9,6 @@ export const TAGS = {
   metadata: 'User Metadata Management',
   users: 'User Management',
   health: 'Health',
+  apiKeys: 'API Keys',
   operations: 'Operations',
 } as const;

@@ -1,10 +1,11 @@
 import { initContract } from '@ts-rest/core';
+import { apiKeysContract } from './api-keys.js';
 import { healthContract } from './health.js';
 import { metadataContract } from './metadata.js';
 import { operationsContract } from './operations.js';
 import { usersContract } from './users.js';
 
-export { healthContract, metadataContract, operationsContract, usersContract };
+export { apiKeysContract, healthContract, metadataContract, operationsContract, usersContract };
 
 const c = initContract();
 
@@ -13,7 +14,13 @@ const c = initContract();
  * `strictStatusCodes`: an undeclared status is a type error on both ends.
  */
 export const contract = c.router(
-  { metadata: metadataContract, users: usersContract, health: healthContract, operations: operationsContract },
+  {
+    metadata: metadataContract,
+    users: usersContract,
+    health: healthContract,
+    apiKeys: apiKeysContract,
+    operations: operationsContract,
+  },
   { strictStatusCodes: true },
 );
 export type Contract = typeof contract;

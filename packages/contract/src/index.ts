@@ -1,3 +1,12 @@
+export {
+  ApiKey,
+  ApiKeyId,
+  ApiKeyList,
+  apiKeysContract,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CurrentApiKey,
+} from './api-keys.js';
 export { adminErrors, bodyErrors, TAGS } from './common.js';
 export type { Contract } from './contract.js';
 export {

@@ -14,4 +14,11 @@ export const MESSAGES = {
   unknownQueryParameterPrefix: 'unknown query parameter: ',
   /** After the kind's name: `public_metadata filter must be a JSON object`. */
   filterMustBeObjectSuffix: ' filter must be a JSON object',
+  unknownScopePrefix: 'unknown scope: ',
+  invalidScopes: 'invalid scopes',
+  invalidKinds: 'invalid kinds',
+  invalidName: 'invalid name',
+  invalidExpiresAt: 'invalid expires_at',
+  invalidApiKeyId: 'invalid api key id',
+  apiKeyNotFound: 'api key not found',
 } as const;

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { ChannelListener, type NotificationHandlers } from './listener.js';
 import type { DB } from './schema.js';
 
 export type DatabaseOptions = {
@@ -17,8 +18,9 @@ export class Database {
   readonly pool: pg.Pool;
   readonly db: Kysely<DB>;
   private closing: Promise<void> | undefined;
+  private readonly listeners: ChannelListener[] = [];
 
-  constructor(options: DatabaseOptions) {
+  constructor(private readonly options: DatabaseOptions) {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolMax,
@@ -51,8 +53,27 @@ export class Database {
     }
   }
 
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** LISTENs on `channel` over a dedicated connection (reconnecting) until the database is closed. */
+  listen(channel: string, handlers: NotificationHandlers): void {
+    if (this.isClosed) return;
+    this.listeners.push(
+      new ChannelListener({
+        connectionString: this.options.connectionString,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        channel,
+        logger: this.options.logger,
+        handlers,
+      }),
+    );
+  }
+
   close(): Promise<void> {
-    this.closing ??= this.db.destroy();
+    this.closing ??= Promise.all(this.listeners.map((listener) => listener.close())).then(() => this.db.destroy());
     return this.closing;
   }
 }

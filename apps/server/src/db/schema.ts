@@ -22,7 +22,21 @@ export interface UserMetadataTable {
   updated_at: Timestamp;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  /** SHA-256 of the key; the key itself is never stored. */
+  key_hash: Buffer;
+  name: string;
+  scopes: string[];
+  /** null: every kind. */
+  kinds: string[] | null;
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+  last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface DB {
   users: UsersTable;
   user_metadata: UserMetadataTable;
+  api_keys: ApiKeysTable;
 }

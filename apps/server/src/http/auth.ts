@@ -1,20 +1,18 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { HttpError } from './errors.js';
 
 export const UNAUTHORIZED = HttpError.generic(401, { 'WWW-Authenticate': 'Bearer' });
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
+/** A valid key without the route's scope (or, for PATCH, touching a kind it may not change). */
+export const FORBIDDEN = HttpError.generic(403);
 
 /**
- * Compares a presented key with every configured key in constant time: the keys are
- * hashed to equal length first, and the loop never stops early.
+ * Compares the SHA-256 of a presented key with that of every root key in constant time: the
+ * digests have equal length, and the loop never stops early.
  */
-export function createKeyChecker(keys: readonly string[]): (presented: string) => boolean {
-  const digests = keys.map(digest);
-  return (presented) => {
-    const candidate = digest(presented);
+export function createRootKeyChecker(rootKeyDigests: readonly Buffer[]): (digest: Buffer) => boolean {
+  return (digest) => {
     let match = false;
-    for (const key of digests) match = timingSafeEqual(candidate, key) || match;
+    for (const root of rootKeyDigests) match = timingSafeEqual(digest, root) || match;
     return match;
   };
 }

@@ -1,11 +1,12 @@
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Authenticate } from '../keys/authenticator.js';
 import type { Logger } from '../logger.js';
 import { logWhenFinished } from './access-log.js';
-import { bearerToken, createKeyChecker, UNAUTHORIZED } from './auth.js';
+import { bearerToken, FORBIDDEN, UNAUTHORIZED } from './auth.js';
 import { HttpError } from './errors.js';
-import { ROOT_PRINCIPAL } from './principal.js';
+import type { Principal } from './principal.js';
 import { assignRequestId } from './request-id.js';
-import type { RouteTable } from './route-table.js';
+import type { Resolution, RouteTable } from './route-table.js';
 import { setSecurityHeaders } from './security-headers.js';
 
 /** No route of the API needs a long URL; refusing early keeps matching and logging cheap. */
@@ -14,24 +15,55 @@ export const MAX_URL_LENGTH = 2048;
 /**
  * Everything that comes before a route's handler, in the API's order, as one middleware
  * (each Express layer costs a path match; the benchmark showed the layers add up):
- * request id, security headers, access log, then authentication first of all checks,
- * URL length (414), and the contract's route table (404, 405, 400 for a bad path id).
+ * request id, security headers, access log, then authentication first of all checks (401),
+ * the route's scope (403), URL length (414), and the contract's route table (404, 405, 400
+ * for a bad path id).
  */
-export function gate(options: { logger: Logger; adminApiKeys: readonly string[]; routes: RouteTable }): RequestHandler {
-  const checkKey = createKeyChecker(options.adminApiKeys);
+export function gate(options: { logger: Logger; authenticate: Authenticate; routes: RouteTable }): RequestHandler {
+  const { authenticate } = options;
+
+  /** After authentication: the scope (403), then everything else; calls next once, with or without an error. */
+  const admit = (req: Request, res: Response, next: NextFunction, found: Resolution, principal: Principal) => {
+    try {
+      const scope = found.scope;
+      if (scope !== undefined && scope !== 'any-key' && !principal.scopes.has(scope)) throw FORBIDDEN;
+      res.locals.principal = principal;
+      settle(req, res, found);
+    } catch (error) {
+      return next(error);
+    }
+    next();
+  };
+
+  /** URL length and the route table's verdict (414, 404, 405, 400). */
+  const settle = (req: Request, res: Response, found: Resolution) => {
+    if (req.url.length > MAX_URL_LENGTH) throw HttpError.generic(414);
+    res.locals.route = found.verdict();
+  };
+
   return (req, res, next) => {
     assignRequestId(req, res);
     setSecurityHeaders(res);
     logWhenFinished(options.logger, req, res);
     try {
       const found = options.routes.resolve(req.method, req.path);
-      if (!found.isPublic) {
+      if (found.isPublic) {
+        settle(req, res, found);
+      } else {
         const token = bearerToken(req.headers.authorization);
-        if (token === undefined || !checkKey(token)) throw UNAUTHORIZED;
-        res.locals.principal = ROOT_PRINCIPAL;
+        if (token === undefined) throw UNAUTHORIZED;
+        const principal = authenticate(token);
+        if (principal instanceof Promise) {
+          // Only until the first snapshot of the keys is in.
+          principal.then(
+            (loaded) => (loaded ? admit(req, res, next, found, loaded) : next(UNAUTHORIZED)),
+            (error: unknown) => next(error),
+          );
+          return;
+        }
+        if (principal === undefined) throw UNAUTHORIZED;
+        return admit(req, res, next, found, principal);
       }
-      if (req.url.length > MAX_URL_LENGTH) throw HttpError.generic(414);
-      res.locals.route = found.verdict();
     } catch (error) {
       return next(error);
     }

@@ -1,16 +1,21 @@
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
-import type { RouteMeta } from '@usermeta/contract';
+import type { RouteMeta, Scope } from '@usermeta/contract';
 import type { ZodTypeAny } from 'zod';
 import { HttpError } from './errors.js';
 
-/** A route served outside the contract (the OpenAPI document, the docs page). */
-export type ExtraRoute = { method: 'GET'; path: string; public: boolean };
+/** What a key must hold to call a route: a scope, or `any-key` (every valid key). */
+export type RequiredScope = Scope | 'any-key';
+
+/** A route served outside the contract (the OpenAPI document, the docs page); `scope` when not public. */
+export type ExtraRoute = { method: 'GET'; path: string; public: boolean; scope?: RequiredScope };
 
 type Entry = {
   method: string;
   pattern: RegExp;
   params: string[];
   isPublic: boolean;
+  /** Undefined for public routes, and for non-public extra routes that name none (then any valid key). */
+  scope: RequiredScope | undefined;
   route: AppRoute | undefined;
 };
 
@@ -19,13 +24,24 @@ type Entry = {
  * verdict to apply after authentication (the route, or the error to answer with), so that a
  * caller without a key learns nothing about the path.
  */
-export type Resolution = { isPublic: boolean; verdict(): AppRoute | undefined };
+export type Resolution = {
+  isPublic: boolean;
+  /** The scope the matched route needs (checked after authentication, before the verdict). */
+  scope: RequiredScope | undefined;
+  verdict(): AppRoute | undefined;
+};
 
 export function contractRoutes(router: AppRouter): AppRoute[] {
   return Object.values(router).flatMap((value) => (isAppRoute(value) ? [value] : contractRoutes(value)));
 }
 
-function compile(method: string, path: string, isPublic: boolean, route: AppRoute | undefined): Entry {
+function compile(
+  method: string,
+  path: string,
+  isPublic: boolean,
+  scope: RequiredScope | undefined,
+  route: AppRoute | undefined,
+): Entry {
   const params: string[] = [];
   const source = path
     .split('/')
@@ -36,7 +52,7 @@ function compile(method: string, path: string, isPublic: boolean, route: AppRout
       return '([^/]*)';
     })
     .join('/');
-  return { method, pattern: new RegExp(`^${source}$`), params, isPublic, route };
+  return { method, pattern: new RegExp(`^${source}$`), params, isPublic, scope, route };
 }
 
 /**
@@ -49,10 +65,12 @@ export class RouteTable {
 
   constructor(router: AppRouter, extra: ExtraRoute[] = []) {
     this.entries = [
-      ...contractRoutes(router).map((route) =>
-        compile(route.method, route.path, (route.metadata as RouteMeta | undefined)?.auth === 'public', route),
-      ),
-      ...extra.map((e) => compile(e.method, e.path, e.public, undefined)),
+      ...contractRoutes(router).map((route) => {
+        const meta = route.metadata as RouteMeta | undefined;
+        const scope = meta?.auth === 'bearer' ? meta.scope : undefined;
+        return compile(route.method, route.path, meta?.auth === 'public', scope, route);
+      }),
+      ...extra.map((e) => compile(e.method, e.path, e.public, e.scope, undefined)),
     ];
   }
 
@@ -73,6 +91,7 @@ export class RouteTable {
     }
     return {
       isPublic: entry?.isPublic ?? false,
+      scope: entry?.scope,
       verdict: () => {
         if (!entry) {
           if (allowed.size === 0) throw HttpError.generic(404);

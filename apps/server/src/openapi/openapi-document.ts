@@ -1,5 +1,5 @@
 import { generateOpenApi } from '@ts-rest/open-api';
-import { contract, REASON_PHRASES, type RouteMeta } from '@usermeta/contract';
+import { contract, REASON_PHRASES, type RouteMeta, type Scope } from '@usermeta/contract';
 import type { OperationObject, RequestBodyObject, ResponsesObject } from 'openapi3-ts';
 
 const SECURITY_SCHEME = 'BearerApiKeyAuth';
@@ -17,6 +17,12 @@ function describeResponses(responses: ResponsesObject, meta: RouteMeta): Respons
   );
 }
 
+/** The operation's description, ending with the scope a key needs for it. */
+function describeScope(scope: Scope | 'any-key', description: string | undefined): string {
+  const line = scope === 'any-key' ? 'Required scope: none (any valid API key).' : `Required scope: \`${scope}\`.`;
+  return description ? `${description}\n\n${line}` : line;
+}
+
 /** The OpenAPI 3 document of the whole API, generated from the contract. */
 export function buildOpenApiDocument(version: string) {
   return generateOpenApi(
@@ -27,12 +33,15 @@ export function buildOpenApiDocument(version: string) {
         version,
         description:
           'Per-user metadata, wire-compatible with the Hanko Admin API "User Metadata Management" operations. ' +
-          'Every route except health, this document and the docs page needs `Authorization: Bearer <admin API key>`.',
+          'Every route except health, this document and the docs page needs `Authorization: Bearer <API key>`. ' +
+          'Root keys (ADMIN_API_KEYS) hold every scope; keys made through /api-keys hold the scopes they were given. ' +
+          'Each operation names the scope it needs (in its description and in `x-required-scope`); a valid key without it gets 403.',
       },
       tags: [
         { name: 'User Metadata Management' },
         { name: 'User Management' },
         { name: 'Health', description: 'Public: no key needed' },
+        { name: 'API Keys', description: 'Keys with scopes and kind limits, made, listed and revoked' },
       ],
       components: {
         securitySchemes: {
@@ -52,9 +61,14 @@ export function buildOpenApiDocument(version: string) {
           ...operation,
           operationId: meta.operationId,
           tags: [meta.tag],
+          // OpenAPI 3.0: an http-bearer requirement lists no scopes; the scope goes beside it.
           security: meta.auth === 'bearer' ? [{ [SECURITY_SCHEME]: [] }] : [],
           responses: describeResponses(operation.responses, meta),
         };
+        if (meta.auth === 'bearer') {
+          mapped.description = describeScope(meta.scope, operation.description);
+          mapped['x-required-scope'] = meta.scope;
+        }
         const body = operation.requestBody as RequestBodyObject | undefined;
         const json = body?.content['application/json'];
         if (json && route.method === 'PATCH') {

@@ -63,6 +63,8 @@ export type TestServerOptions = {
   logLevel?: string;
   db?: Partial<typeof TEST_DB_LIMITS>;
   http?: Partial<HttpLimits>;
+  /** The API key cache's safety-net reload interval (default: the app's). */
+  apiKeysRefreshIntervalMs?: number;
 };
 
 /** The real app on a real port, on the given database. */
@@ -78,7 +80,13 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const apiKeys = options.apiKeys ?? [randomBytes(24).toString('base64url')];
   const database = new Database({ connectionString: options.databaseUrl, logger, ...TEST_DB_LIMITS, ...options.db });
   let draining = false;
-  const app = createApp({ database, logger, adminApiKeys: apiKeys, isDraining: () => draining });
+  const app = createApp({
+    database,
+    logger,
+    adminApiKeys: apiKeys,
+    isDraining: () => draining,
+    ...(options.apiKeysRefreshIntervalMs ? { apiKeysRefreshIntervalMs: options.apiKeysRefreshIntervalMs } : {}),
+  });
   const server = await listen(app, { port: 0, host: '127.0.0.1', limits: options.http });
   const apiKey = apiKeys[0] as string;
   return {
