@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { ChannelListener, type NotificationHandlers } from './listener.js';
 import type { DB } from './schema.js';
+import { applySessionSettings, type PreparedStatementMode } from './session-settings.js';
 
 export type DatabaseOptions = {
   connectionString: string;
@@ -10,6 +11,13 @@ export type DatabaseOptions = {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   lockTimeoutMs: number;
+  /** `unnamed` behind a transaction-mode pooler (DB_PREPARED_STATEMENTS); default `named`. */
+  preparedStatements?: PreparedStatementMode;
+  /**
+   * Where LISTEN connects (DATABASE_LISTEN_URL): a transaction-mode pooler cannot deliver
+   * notifications, so behind one this names the database directly. Default: connectionString.
+   */
+  listenConnectionString?: string;
   logger: Logger;
 };
 
@@ -25,14 +33,22 @@ export class Database {
       connectionString: options.connectionString,
       max: options.poolMax,
       connectionTimeoutMillis: options.connectTimeoutMs,
-      // The server bounds every statement and lock wait, so no request can hang on the database.
-      statement_timeout: options.statementTimeoutMs,
-      lock_timeout: options.lockTimeoutMs,
       // The client gives up a little later than the server would, in case the server is gone.
       query_timeout: options.statementTimeoutMs + 1000,
-      idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
       application_name: 'usermeta',
     });
+    // The server bounds every statement and lock wait, so no request can hang on the database;
+    // never as startup parameters, which a pooler refuses (see session-settings.ts).
+    applySessionSettings(
+      this.pool,
+      {
+        preparedStatements: options.preparedStatements ?? 'named',
+        statementTimeoutMs: options.statementTimeoutMs,
+        lockTimeoutMs: options.lockTimeoutMs,
+        idleInTransactionTimeoutMs: options.statementTimeoutMs * 2,
+      },
+      options.logger,
+    );
     // An idle client losing its connection (database restart, admin kill) must not crash the process.
     this.pool.on('error', (err) => {
       options.logger.warn(
@@ -63,7 +79,7 @@ export class Database {
     if (this.isClosed) return;
     this.listeners.push(
       new ChannelListener({
-        connectionString: this.options.connectionString,
+        connectionString: this.options.listenConnectionString ?? this.options.connectionString,
         connectTimeoutMs: this.options.connectTimeoutMs,
         channel,
         logger: this.options.logger,

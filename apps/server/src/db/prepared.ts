@@ -8,6 +8,7 @@ import {
 } from 'kysely';
 import type pg from 'pg';
 import type { DB } from './schema.js';
+import { usesNamedStatements } from './session-settings.js';
 
 /** Kysely that only compiles (no connection): the hot queries are written once, typed, here. */
 const compiler = new Kysely<DB>({
@@ -32,7 +33,8 @@ export function prepare<Row>(name: string, build: (db: Kysely<DB>) => Compilable
     if (values.length !== parameters.length) {
       throw new Error(`prepared query ${name} takes ${parameters.length} values, got ${values.length}`);
     }
-    const result = await executor.query({ name, text, values });
+    // Unnamed (DB_PREPARED_STATEMENTS=unnamed): still parameterised, but safe behind a transaction pooler.
+    const result = await executor.query(usesNamedStatements(executor) ? { name, text, values } : { text, values });
     return result.rows as Row[];
   };
 }

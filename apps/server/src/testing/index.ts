@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createUsermetaClient, type UsermetaClient } from '@usermeta/client';
 import { createApp } from '../app.js';
-import { Database } from '../db/database.js';
+import { Database, type DatabaseOptions } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
@@ -61,7 +61,7 @@ export type TestServerOptions = {
   databaseUrl: string;
   apiKeys?: string[];
   logLevel?: string;
-  db?: Partial<typeof TEST_DB_LIMITS>;
+  db?: Partial<typeof TEST_DB_LIMITS & Pick<DatabaseOptions, 'preparedStatements' | 'listenConnectionString'>>;
   http?: Partial<HttpLimits>;
   /** The API key cache's safety-net reload interval (default: the app's). */
   apiKeysRefreshIntervalMs?: number;
