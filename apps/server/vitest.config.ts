@@ -11,6 +11,9 @@ const THROUGH_POOLER = [
   'test/kind-limits.test.ts',
   'test/revocation.test.ts',
   'test/metrics.test.ts',
+  'test/conditional-requests.test.ts',
+  'test/update-metadata.test.ts',
+  'test/versions.test.ts',
   'test/pgbouncer/*.test.ts',
 ];
 

@@ -7,17 +7,17 @@ import pg from 'pg';
 import { compareKeys, formatKeyTable, type KeyComparisonRow, makeDatabaseKey } from './key-compare.js';
 import { countLostUpdates } from './ledger.js';
 import { formatListingTable, type ListingRow, runListing } from './listing.js';
-import { type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
+import { fetchETags, type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
 import { rssMb, startBaseline, startServer, type Target } from './processes.js';
 import { formatTable, meanOf, type Row, ratios } from './report.js';
-import { seedUsers } from './seed.js';
+import { copyUsers, seedUsers } from './seed.js';
 
 const { values: args } = parseArgs({
   options: {
     users: { type: 'string', default: '10000' },
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '1,16,64' },
-    scenarios: { type: 'string', default: 'get,patch,mixed' },
+    scenarios: { type: 'string', default: 'get,patch,mixed,get304' },
     rounds: { type: 'string', default: '2' },
     workers: { type: 'string', default: '1' },
     requests: { type: 'string', default: '0' },
@@ -46,6 +46,8 @@ const scenarios = requested.filter((name) => name !== 'list') as Mix[];
 const rounds = smoke ? 1 : Number(args.rounds);
 const API_KEY = 'bench-key-0123456789abcdef';
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** get304 requests these many users (their ETags are read first). */
+const ETAGGED_USERS = 2000;
 
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -76,9 +78,16 @@ async function main(): Promise<void> {
       targets.push(await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, expressFloor: true }));
     }
     if (args.compare) {
+      // The older build gets a database of its own in the same PostgreSQL: it migrates it to its
+      // own schema at start (it would refuse one migrated by a newer build), then gets a copy of
+      // the seeded data.
+      const previousUrl = new URL(database.url);
+      previousUrl.pathname = '/bench_previous';
+      await sql.query('drop database if exists bench_previous');
+      await sql.query('create database bench_previous');
       targets.push(
         await startServer({
-          databaseUrl: database.url,
+          databaseUrl: previousUrl.href,
           apiKey: API_KEY,
           workers,
           logLevel: args['log-level'],
@@ -86,6 +95,14 @@ async function main(): Promise<void> {
           ...(args['compare-node'] ? { node: args['compare-node'] } : {}),
         }),
       );
+      const previous = new pg.Client({ connectionString: previousUrl.href });
+      await previous.connect();
+      try {
+        await copyUsers(sql, previous);
+      } finally {
+        await previous.end();
+      }
+      log('copied the seeded users into bench_previous for the older build');
     }
 
     for (const target of targets) {
@@ -113,6 +130,9 @@ async function main(): Promise<void> {
     const ledger: PatchLedger = new Map();
     const rows: Row[] = [];
     for (const mix of scenarios) {
+      // The ETags are read just before the scenario, which only reads, so they stay current in it.
+      const etags = mix === 'get304' ? await fetchETags(server.url, API_KEY, ids.slice(0, ETAGGED_USERS)) : undefined;
+      if (etags) log(`get304: read the ETags of ${etags.size} users`);
       for (const c of connections) {
         const runs: Record<Target['name'], LoadResult[]> = { server: [], baseline: [], previous: [], express: [] };
         for (let round = 0; round < rounds; round++) {
@@ -126,10 +146,11 @@ async function main(): Promise<void> {
               durationSec,
               ...(target.name === 'server' ? { ledger } : {}),
               ...(target.name === 'baseline' ? { writeKind: 'unsafe_metadata' as const } : {}),
+              ...(etags ? { etags } : {}),
             });
             runs[target.name].push(result);
             log(
-              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.errors} errors`,
+              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.errors} errors${result.notModified === undefined ? '' : `, ${result.notModified} × 304`}`,
             );
           }
         }

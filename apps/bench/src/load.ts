@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 
-export type Mix = 'get' | 'patch' | 'mixed' | 'list' | 'list-filtered';
-
+/** `get304`: GETs with If-None-Match naming the user's current ETag (304 from a server that has them). */
+export type Mix = 'get' | 'patch' | 'mixed' | 'get304' | 'list' | 'list-filtered';
 /** The selective filter of the listing scenario: about 0.1 % of users match (seeded by listing.ts). */
 export const SELECTIVE_FILTER = { plan: 'enterprise' } as const;
 const LIST_PATH = '/users?limit=20';
@@ -12,8 +12,10 @@ export type LoadResult = {
   rps: number;
   p50: number;
   p99: number;
-  /** Network errors, timeouts and non-2xx answers together. */
+  /** Network errors, timeouts and non-2xx answers together (a 304 in the get304 scenario is not one). */
   errors: number;
+  /** 304 answers (get304 only). */
+  notModified?: number;
 };
 
 /**
@@ -36,7 +38,33 @@ export type LoadOptions = {
   ledger?: PatchLedger;
   /** The kind PATCHes write into (the baseline's shallow merge must not clobber the server's writes). */
   writeKind?: 'public_metadata' | 'unsafe_metadata';
+  /** get304: the current ETag per user id; only these ids are requested. */
+  etags?: Map<string, string>;
 };
+
+/**
+ * The current ETag of each id, read from the server (in batches of `parallel`). A target that
+ * sends no ETag (the baseline, an older build) gets If-None-Match it ignores, and answers 200.
+ */
+export async function fetchETags(
+  url: string,
+  apiKey: string,
+  ids: string[],
+  parallel = 16,
+): Promise<Map<string, string>> {
+  const etags = new Map<string, string>();
+  for (let at = 0; at < ids.length; at += parallel) {
+    await Promise.all(
+      ids.slice(at, at + parallel).map(async (id) => {
+        const res = await fetch(`${url}/users/${id}/metadata`, { headers: { authorization: `Bearer ${apiKey}` } });
+        await res.arrayBuffer();
+        const etag = res.headers.get('etag');
+        if (etag) etags.set(id, etag);
+      }),
+    );
+  }
+  return etags;
+}
 
 const pick = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)] as string;
 
@@ -71,17 +99,32 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       options.ledger.set(done.id, perUser);
     },
   };
+  let notModified = 0;
+  const tagged = [...(options.etags ?? new Map<string, string>())];
+  const get304 = {
+    method: 'GET' as const,
+    setupRequest: (req: autocannon.Request) => {
+      const [id, etag] = tagged[Math.floor(Math.random() * tagged.length)] as [string, string];
+      return { ...req, path: `/users/${id}/metadata`, headers: { ...req.headers, 'if-none-match': etag } };
+    },
+    onResponse: (status: number) => {
+      if (status === 304) notModified += 1;
+    },
+  };
+  if (options.mix === 'get304' && tagged.length === 0) throw new Error('get304 needs ETags');
   const listing = (path: string) => ({ method: 'GET' as const, path });
   const requests =
     options.mix === 'get'
       ? [get]
-      : options.mix === 'patch'
-        ? [patch]
-        : options.mix === 'list'
-          ? [listing(LIST_PATH)]
-          : options.mix === 'list-filtered'
-            ? [listing(LIST_FILTERED_PATH)]
-            : [get, get, get, get, get, get, get, get, get, patch];
+      : options.mix === 'get304'
+        ? [get304]
+        : options.mix === 'patch'
+          ? [patch]
+          : options.mix === 'list'
+            ? [listing(LIST_PATH)]
+            : options.mix === 'list-filtered'
+              ? [listing(LIST_FILTERED_PATH)]
+              : [get, get, get, get, get, get, get, get, get, patch];
 
   const result = await autocannon({
     url: options.url,
@@ -97,6 +140,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    errors: result.errors + result.timeouts + result.non2xx - notModified,
+    ...(options.mix === 'get304' ? { notModified } : {}),
   };
 }

@@ -22,6 +22,9 @@ export function meanOf(results: LoadResult[]): LoadResult {
     p50: round(mean((r) => r.p50)),
     p99: round(mean((r) => r.p99)),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
+    ...(results.some((r) => r.notModified !== undefined)
+      ? { notModified: results.reduce((sum, r) => sum + (r.notModified ?? 0), 0) }
+      : {}),
   };
 }
 

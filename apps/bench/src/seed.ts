@@ -40,3 +40,29 @@ export async function seedUsers(client: pg.Client, count: number): Promise<strin
   const { rows } = await client.query<{ id: string }>('select id from users');
   return rows.map((row) => row.id);
 }
+
+/**
+ * Copies the seeded users and metadata into another database whose schema its own server has
+ * migrated (an older build, for --compare): each build then runs on its own schema, with the
+ * same data, in the same PostgreSQL.
+ */
+export async function copyUsers(from: pg.Client, to: pg.Client, batch = 10_000): Promise<void> {
+  const { rows: users } = await from.query<{ id: string }>('select id from users');
+  for (let at = 0; at < users.length; at += batch) {
+    const ids = users.slice(at, at + batch).map((row) => row.id);
+    await to.query('insert into users (id) select unnest($1::uuid[])', [ids]);
+  }
+  const { rows: metadata } = await from.query(
+    'select user_id, public_metadata, private_metadata, unsafe_metadata from user_metadata',
+  );
+  for (let at = 0; at < metadata.length; at += batch) {
+    await to.query(
+      `insert into user_metadata (user_id, public_metadata, private_metadata, unsafe_metadata)
+       select * from jsonb_to_recordset($1::jsonb)
+         as x(user_id uuid, public_metadata jsonb, private_metadata jsonb, unsafe_metadata jsonb)`,
+      [JSON.stringify(metadata.slice(at, at + batch))],
+    );
+  }
+  await to.query('analyze users');
+  await to.query('analyze user_metadata');
+}

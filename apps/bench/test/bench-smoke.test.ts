@@ -17,7 +17,9 @@ describe('benchmark and soak, as short smoke runs', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\| scenario \| c +\| server rps/);
     const report = JSON.parse(await readFile(out, 'utf8'));
-    expect(report.rows.map((row: { scenario: string }) => row.scenario)).toEqual(['get', 'patch', 'mixed']);
+    expect(report.rows.map((row: { scenario: string }) => row.scenario)).toEqual(['get', 'patch', 'mixed', 'get304']);
+    const notModified = report.rows.find((row: { scenario: string }) => row.scenario === 'get304');
+    expect(notModified.server.notModified).toBe(notModified.server.requests);
     for (const row of report.rows) {
       expect(row.server.errors).toBe(0);
       expect(row.baseline.errors).toBe(0);

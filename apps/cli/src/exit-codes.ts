@@ -17,6 +17,8 @@ export const EXIT = {
   unreachable: 7,
   /** 403: a valid key without the scope (or the metadata kind) this needs. */
   forbidden: 8,
+  /** 412: the metadata changed since it was read (an If-Match write was refused). */
+  changed: 9,
 } as const;
 
 export function exitCodeForStatus(status: number): number {
@@ -25,6 +27,7 @@ export function exitCodeForStatus(status: number): number {
   if (status === 403) return EXIT.forbidden;
   if (status === 404) return EXIT.notFound;
   if (status === 409) return EXIT.conflict;
+  if (status === 412) return EXIT.changed;
   if (status === 400 || status === 413 || status === 415) return EXIT.invalidInput;
   return EXIT.serverError;
 }

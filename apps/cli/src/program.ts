@@ -1,5 +1,6 @@
 import { createUsermetaClient, type UserFilter, type UserMetadataPatch, UsermetaError } from '@usermeta/client';
 import { Command, CommanderError, Option } from 'commander';
+import { editMetadata } from './edit.js';
 import { EXIT, exitCodeForStatus } from './exit-codes.js';
 import { filterFromPairs } from './filters.js';
 import { addKeysCommand } from './keys-command.js';
@@ -24,7 +25,8 @@ type ListOptions = {
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 server error, 2 usage, 3 unauthorized, 4 not found,
 5 conflict (user exists), 6 invalid input (400/413/415), 7 server unreachable,
-8 forbidden (the key lacks the scope or kind).
+8 forbidden (the key lacks the scope or kind),
+9 changed meanwhile (412, metadata edit).
 Output: the JSON body on stdout; errors as {"code","message"} JSON on stderr.`;
 
 /** The `usermeta` command line. Every outcome ends in a thrown CommanderError carrying the exit code. */
@@ -157,6 +159,18 @@ code='"007"'. Several pairs of one kind must all hold, and so must several kinds
     );
 
   addKeysCommand(program, { client, run, help: EXIT_CODES_HELP });
+  metadata
+    .command('edit')
+    .description(
+      'edit the metadata of a user in $VISUAL or $EDITOR (default vi); saved with If-Match, so a change made meanwhile is refused (exit 9) and your edit is kept',
+    )
+    .argument('<id>', 'user UUID')
+    .action(async (id: string) => {
+      const result = await editMetadata(client(), id, process.env);
+      if (result.stdout !== undefined) io.stdout.write(`${result.stdout}\n`);
+      for (const line of result.stderr) io.stderr.write(`${line}\n`);
+      throw new CommanderError(result.code, 'usermeta.done', '');
+    });
 
   return program;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,5 +201,100 @@ describe('usermeta CLI', () => {
   it('when the server cannot be reached, then exit 7', async () => {
     const down = await usermeta(['metadata', 'get', randomUUID()], { env: { USERMETA_URL: 'http://127.0.0.1:9' } });
     expect(down.code).toBe(7);
+  });
+});
+
+/** A scripted $EDITOR: a Node script that gets the file to edit as its last argument. */
+async function scriptedEditor(body: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'usermeta-editor-'));
+  const script = join(dir, 'editor.mjs');
+  await writeFile(
+    script,
+    `import { readFileSync, writeFileSync } from 'node:fs';\nconst file = process.argv.at(-1);\n${body}\n`,
+  );
+  return `"${process.execPath}" "${script}"`;
+}
+
+const keptFile = (stderr: string) => /kept in (\S+)/.exec(stderr)?.[1];
+
+describe('usermeta metadata edit', () => {
+  it('when the editor saves a change, then it is patched in with If-Match and the result printed', async () => {
+    const id = (await server.client.createUser()).body as { id: string };
+    await server.client.patchUserMetadata(id.id, {
+      public_metadata: { tags: ['a'], drop: 1 },
+      unsafe_metadata: { u: 1 },
+    });
+    const editor = await scriptedEditor(`
+      const metadata = JSON.parse(readFileSync(file, 'utf8'));
+      metadata.public_metadata.tags.push('b');
+      delete metadata.public_metadata.drop;
+      delete metadata.unsafe_metadata;
+      metadata.private_metadata = { p: true };
+      writeFileSync(file, JSON.stringify(metadata));`);
+    const edited = await usermeta(['metadata', 'edit', id.id], { env: { EDITOR: editor } });
+    expect(edited.code, edited.stderr).toBe(0);
+    const expected = { public_metadata: { tags: ['a', 'b'] }, private_metadata: { p: true } };
+    expect(JSON.parse(edited.stdout)).toEqual(expected);
+    expect((await server.client.getUserMetadata(id.id)).body).toEqual(expected);
+  });
+
+  it('when the metadata changes while the editor is open, then 412 is reported, nothing saved, and the edit kept', async () => {
+    const id = (await server.client.createUser()).body as { id: string };
+    await server.client.patchUserMetadata(id.id, { public_metadata: { tags: ['a'] } });
+    const editor = await scriptedEditor(`
+      const id = file.split('/').at(-1).replace('.json', '');
+      await fetch(process.env.USERMETA_URL + '/users/' + id + '/metadata', {
+        method: 'PATCH',
+        headers: { authorization: 'Bearer ' + process.env.USERMETA_API_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ public_metadata: { tags: ['a', 'theirs'] } }),
+      });
+      writeFileSync(file, JSON.stringify({ public_metadata: { tags: ['a', 'mine'] } }));`);
+    const edited = await usermeta(['metadata', 'edit', id.id], { env: { EDITOR: editor } });
+    expect(edited.code).toBe(9);
+    expect(edited.stdout).toBe('');
+    expect(edited.stderr).toContain('{"code":412,"message":"metadata has changed"}');
+    expect(edited.stderr).toMatch(/changed while you were editing; nothing was saved/);
+    const file = keptFile(edited.stderr);
+    expect(file).toBeDefined();
+    expect(JSON.parse(await readFile(file ?? '', 'utf8'))).toEqual({ public_metadata: { tags: ['a', 'mine'] } });
+    expect((await server.client.getUserMetadata(id.id)).body).toEqual({ public_metadata: { tags: ['a', 'theirs'] } });
+  });
+
+  it('when the editor changes nothing, then nothing is sent and the ETag stays', async () => {
+    const id = (await server.client.createUser()).body as { id: string };
+    const before = await server.client.patchUserMetadata(id.id, { public_metadata: { a: 1 } });
+    const edited = await usermeta(['metadata', 'edit', id.id], { env: { EDITOR: await scriptedEditor('') } });
+    expect(edited.code).toBe(0);
+    expect(edited.stderr).toMatch(/no changes/);
+    expect((await server.client.getUserMetadata(id.id)).etag).toBe(before.etag);
+  });
+
+  it('when the edit is not JSON, not metadata, or the editor fails, then exit 2, nothing saved, the file kept', async () => {
+    const id = (await server.client.createUser()).body as { id: string };
+    const before = await server.client.patchUserMetadata(id.id, { public_metadata: { a: 1 } });
+    for (const [body, message] of [
+      ["writeFileSync(file, '{ not json');", /not valid JSON/],
+      [
+        'writeFileSync(file, JSON.stringify({ role: "admin" }));',
+        /only public_metadata, private_metadata, unsafe_metadata/,
+      ],
+      ['writeFileSync(file, JSON.stringify({ public_metadata: [1] }));', /public_metadata must be an object/],
+      ['process.exit(3);', /editor exited with 3/],
+    ] as const) {
+      const edited = await usermeta(['metadata', 'edit', id.id], { env: { EDITOR: await scriptedEditor(body) } });
+      expect(edited.code, body).toBe(2);
+      expect(edited.stderr).toMatch(message);
+      await access(keptFile(edited.stderr) ?? '');
+    }
+    expect((await server.client.getUserMetadata(id.id)).etag).toBe(before.etag);
+  });
+
+  it('when the user does not exist, then exit 4 without opening the editor', async () => {
+    const marker = join(await mkdtemp(join(tmpdir(), 'usermeta-editor-')), 'opened');
+    const editor = await scriptedEditor(`writeFileSync(${JSON.stringify(marker)}, '');`);
+    const edited = await usermeta(['metadata', 'edit', randomUUID()], { env: { EDITOR: editor } });
+    expect(edited.code).toBe(4);
+    expect(JSON.parse(edited.stderr)).toEqual({ code: 404, message: 'user not found' });
+    await expect(access(marker)).rejects.toThrow();
   });
 });

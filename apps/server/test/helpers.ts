@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MetadataKind, Scope } from '@usermeta/contract';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { jsonbText } from '../src/db/schema.js';
 import type { StoredMetadata } from '../src/metadata/metadata-rules.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../src/testing/index.js';
 
@@ -68,14 +69,13 @@ export async function createUser(server: TestServer): Promise<string> {
 
 /** Writes metadata straight into the table, bypassing the API. */
 export async function storeMetadata(server: TestServer, userId: string, metadata: Partial<StoredMetadata>) {
-  const json = (v: object | null | undefined) => (v ? JSON.stringify(v) : null);
   await server.database.db
     .insertInto('user_metadata')
     .values({
       user_id: userId,
-      public_metadata: json(metadata.public_metadata),
-      private_metadata: json(metadata.private_metadata),
-      unsafe_metadata: json(metadata.unsafe_metadata),
+      public_metadata: jsonbText('public_metadata', metadata.public_metadata ?? null),
+      private_metadata: jsonbText('private_metadata', metadata.private_metadata ?? null),
+      unsafe_metadata: jsonbText('unsafe_metadata', metadata.unsafe_metadata ?? null),
     })
     .execute();
 }

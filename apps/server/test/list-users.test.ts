@@ -3,6 +3,7 @@ import type { JsonObject, UserFilter, UserWithMetadata } from '@usermeta/contrac
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { jsonbText } from '../src/db/schema.js';
 import type { StoredMetadata } from '../src/metadata/metadata-rules.js';
 import { rawRequest, storeMetadata, useTestServer } from './helpers.js';
 
@@ -194,7 +195,7 @@ describe('GET /users: paging', () => {
       .execute();
     await server()
       .database.db.insertInto('user_metadata')
-      .values(ids.map((id) => ({ user_id: id, public_metadata: JSON.stringify(suite) })))
+      .values(ids.map((id) => ({ user_id: id, public_metadata: jsonbText('public_metadata', suite) })))
       .execute();
     const seen: string[] = [];
     for await (const user of server().client.users({ filter: { public_metadata: suite }, limit: 7 }))

@@ -97,7 +97,24 @@ describe('GET /openapi.json', () => {
     expect(op.tags).toEqual(['User Metadata Management']);
     expect(Object.keys(op.requestBody?.content ?? {})).toEqual(['application/json', 'application/merge-patch+json']);
     expect(Object.keys(op.responses)).toEqual(
-      expect.arrayContaining(['200', '204', '400', '401', '404', '413', '415', '500']),
+      expect.arrayContaining(['200', '204', '400', '401', '404', '412', '413', '415', '500']),
+    );
+  });
+
+  it('when describing conditional requests, then GET declares 304 and PATCH 412 and If-Match, both with an ETag', async () => {
+    const doc = await getDocument();
+    const get = doc.paths['/users/{id}/metadata']?.get as Operation & {
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    const patch = doc.paths['/users/{id}/metadata']?.patch as typeof get;
+    expect(get.responses['304']?.content).toBeUndefined();
+    expect(get.responses['304']?.description).toMatch(/If-None-Match/);
+    for (const status of ['200', '204', '304']) expect(get.responses[status]?.headers).toHaveProperty('ETag');
+    for (const status of ['200', '204']) expect(patch.responses[status]?.headers).toHaveProperty('ETag');
+    const precondition = resolve(doc, patch.responses['412']?.content?.['application/json'].schema);
+    expect(precondition).toMatchObject({ required: ['code', 'message'] });
+    expect(patch.parameters).toContainEqual(
+      expect.objectContaining({ name: 'If-Match', in: 'header', required: false }),
     );
   });
 

@@ -124,8 +124,10 @@ describe('any request', () => {
 
 type Kind = Record<string, unknown>;
 type ModelUser = Record<string, Kind>;
-type Model = { users: Map<string, ModelUser> };
-type Real = { ids: string[] };
+/** `versions`: the model's count of changes per user (the version the server must store). */
+type Model = { users: Map<string, ModelUser>; versions: Map<string, number> };
+/** `etags`: every ETag seen, with the metadata it named; `last`: the newest one seen per user. */
+type Real = { ids: string[]; etags: Map<string, string>; last: Map<string, string> };
 
 function modelMerge(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
@@ -160,6 +162,59 @@ function modelPatch(user: ModelUser, patch: Record<string, unknown> | null): Mod
 
 /** The wire form of a model user: present kinds in the order public, private, unsafe. */
 const wire = (user: ModelUser) => Object.fromEntries(KINDS.filter((k) => user[k]).map((k) => [k, user[k]]));
+
+/** The version the database holds for a user (0 before its first change). */
+async function storedVersion(id: string): Promise<number> {
+  const row = await server()
+    .database.db.selectFrom('user_metadata')
+    .select('version')
+    .where('user_id', '=', id)
+    .executeTakeFirst();
+  return row?.version ?? 0;
+}
+
+/**
+ * Checks an answer's ETag against everything seen: one ETag names one state only, a change
+ * gives an ETag never seen before (across users and re-created ids too), and no change keeps
+ * the last one.
+ */
+function observeETag(real: Real, id: string, res: { headers: Headers }, user: ModelUser, changed: boolean) {
+  const etag = res.headers.get('etag');
+  expect(etag).toMatch(/^"[\x21\x23-\x7e]+"$/);
+  if (etag === null) return;
+  const state = JSON.stringify(wire(user));
+  const last = real.last.get(id);
+  if (changed) expect(real.etags.has(etag)).toBe(false);
+  else if (last !== undefined) expect(etag).toBe(last);
+  const named = real.etags.get(etag);
+  if (named !== undefined) expect(named).toBe(state);
+  real.etags.set(etag, state);
+  real.last.set(id, etag);
+}
+
+/** The model's answer to a patch: the next state, whether it changed, and the checks on the answer. */
+async function expectPatched(
+  model: Model,
+  real: Real,
+  id: string,
+  user: ModelUser,
+  patch: Record<string, unknown> | null,
+  res: { status: number; json: unknown; headers: Headers },
+) {
+  const next = modelPatch(user, patch);
+  const changed = JSON.stringify(wire(next)) !== JSON.stringify(wire(user));
+  const version = (model.versions.get(id) ?? 0) + (changed ? 1 : 0);
+  model.users.set(id, next);
+  model.versions.set(id, version);
+  if (Object.keys(next).length === 0) expect(res.status).toBe(204);
+  else {
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual(wire(next));
+    expect(Object.keys(res.json as object)).toEqual(Object.keys(wire(next)));
+  }
+  observeETag(real, id, res, next, changed);
+  expect(await storedVersion(id)).toBe(version);
+}
 
 const smallValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -197,6 +252,7 @@ class CreateUser implements fc.AsyncCommand<Model, Real> {
     else {
       expect(res.status).toBe(201);
       model.users.set(id, {});
+      model.versions.set(id, 0);
     }
   }
   toString = () => `createUser(${this.who})`;
@@ -219,16 +275,73 @@ class PatchMetadata implements fc.AsyncCommand<Model, Real> {
       expect(res.status).toBe(404);
       return;
     }
-    const next = modelPatch(user, this.patch);
-    model.users.set(id, next);
-    if (Object.keys(next).length === 0) expect(res.status).toBe(204);
-    else {
-      expect(res.status).toBe(200);
-      expect(res.json).toEqual(wire(next));
-      expect(Object.keys(res.json as object)).toEqual(Object.keys(wire(next)));
-    }
+    await expectPatched(model, real, id, user, this.patch, res);
   }
   toString = () => `patch(${this.who}, ${JSON.stringify(this.patch)})`;
+}
+
+/** PATCH with If-Match: the newest ETag seen (or `*` before any), or one that is not current. */
+class ConditionalPatch implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly who: number,
+    readonly patch: Record<string, unknown> | null,
+    readonly fresh: boolean,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const id = real.ids[this.who] as string;
+    const last = real.last.get(id);
+    const stale = [...real.etags.keys()].find((etag) => etag !== last) ?? '"0.0"';
+    const ifMatch = this.fresh ? (last ?? '*') : stale;
+    const res = await rawRequest(server(), 'PATCH', `/users/${id}/metadata`, {
+      headers: { 'content-type': 'application/json', 'if-match': ifMatch },
+      body: JSON.stringify(this.patch),
+    });
+    const user = model.users.get(id);
+    if (!user) {
+      expect(res.status).toBe(404);
+      return;
+    }
+    if (!this.fresh) {
+      expect(res.status).toBe(412);
+      expect(res.json).toEqual({ code: 412, message: 'metadata has changed' });
+      expect(await storedVersion(id)).toBe(model.versions.get(id));
+      return;
+    }
+    await expectPatched(model, real, id, user, this.patch, res);
+  }
+  toString = () => `patchIfMatch(${this.who}, ${JSON.stringify(this.patch)}, ${this.fresh ? 'fresh' : 'stale'})`;
+}
+
+/** GET with If-None-Match: the newest ETag seen → 304 (when one was seen), another → the full answer. */
+class ConditionalGet implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly who: number,
+    readonly fresh: boolean,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const id = real.ids[this.who] as string;
+    const last = real.last.get(id);
+    const other = [...real.etags.keys()].find((etag) => etag !== last) ?? '"0.0"';
+    const ifNoneMatch = this.fresh && last !== undefined ? last : other;
+    const res = await rawRequest(server(), 'GET', `/users/${id}/metadata`, {
+      headers: { 'if-none-match': ifNoneMatch },
+    });
+    const user = model.users.get(id);
+    if (!user) {
+      expect(res.status).toBe(404);
+      return;
+    }
+    if (this.fresh && last !== undefined) {
+      expect(res.status).toBe(304);
+      expect(res.headers.get('etag')).toBe(last);
+      return;
+    }
+    expect(res.status).toBe(Object.keys(user).length === 0 ? 204 : 200);
+    observeETag(real, id, res, user, false);
+  }
+  toString = () => `getIfNoneMatch(${this.who}, ${this.fresh ? 'fresh' : 'other'})`;
 }
 
 class GetMetadata implements fc.AsyncCommand<Model, Real> {
@@ -245,6 +358,7 @@ class GetMetadata implements fc.AsyncCommand<Model, Real> {
       expect(res.json).toEqual(wire(user));
       expect(Object.keys(res.json as object)).toEqual(Object.keys(wire(user)));
     }
+    if (user) observeETag(real, id, res, user, false);
   }
   toString = () => `getMetadata(${this.who})`;
 }
@@ -274,18 +388,22 @@ class DeleteUser implements fc.AsyncCommand<Model, Real> {
     const id = real.ids[this.who] as string;
     const res = await server().client.deleteUser(id);
     expect(res.status).toBe(model.users.delete(id) ? 204 : 404);
+    model.versions.delete(id);
+    real.last.delete(id);
   }
   toString = () => `deleteUser(${this.who})`;
 }
 
 describe('the server against a model of the merge rules', () => {
-  it('when random sequences of create, patch, get and delete run, then every answer equals the model', async () => {
+  it('when random sequences of create, patch, conditional patch, get and delete run, then every answer equals the model, and a version never goes down nor changes without a change', async () => {
     const commands = [
       who.map((w) => new CreateUser(w)),
       fc.tuple(who, patchArb).map(([w, p]) => new PatchMetadata(w, p)),
       fc.tuple(who, patchArb).map(([w, p]) => new PatchMetadata(w, p)),
       fc.tuple(who, patchArb).map(([w, p]) => new PatchMetadata(w, p)),
+      fc.tuple(who, patchArb, fc.boolean()).map(([w, p, fresh]) => new ConditionalPatch(w, p, fresh)),
       who.map((w) => new GetMetadata(w)),
+      fc.tuple(who, fc.boolean()).map(([w, fresh]) => new ConditionalGet(w, fresh)),
       who.map((w) => new GetUser(w)),
       who.map((w) => new DeleteUser(w)),
     ];
@@ -295,8 +413,11 @@ describe('the server against a model of the merge rules', () => {
         const ids = [randomUUID(), randomUUID(), randomUUID()];
         for (const id of ids.slice(0, 2)) await server().client.createUser({ id });
         const setup = () => ({
-          model: { users: new Map(ids.slice(0, 2).map((id): [string, ModelUser] => [id, {}])) },
-          real: { ids },
+          model: {
+            users: new Map(ids.slice(0, 2).map((id): [string, ModelUser] => [id, {}])),
+            versions: new Map(ids.slice(0, 2).map((id): [string, number] => [id, 0])),
+          },
+          real: { ids, etags: new Map<string, string>(), last: new Map<string, string>() },
         });
         await fc.asyncModelRun(setup, cmds);
       }),

@@ -11,6 +11,12 @@ import {
 } from '@usermeta/contract';
 import { UsermetaError } from './errors.js';
 import { createFetcher } from './fetcher.js';
+import {
+  type MetadataChange,
+  type UpdateMetadataOptions,
+  updateUserMetadata,
+  type WithETag,
+} from './update-metadata.js';
 
 export type UsermetaClientOptions = {
   /** Where the service answers, e.g. `http://127.0.0.1:8001`. */
@@ -43,6 +49,20 @@ function listUsersQuery(options: ListUsersOptions): ListUsersQueryInput {
   }
   return query;
 }
+const withETag = <T extends { headers: Headers }>(result: T): WithETag<T> => ({
+  ...result,
+  etag: result.headers.get('etag') ?? undefined,
+});
+
+export type GetMetadataOptions = {
+  /** An ETag you hold: when it is still current the answer is 304 with no body. */
+  ifNoneMatch?: string;
+};
+
+export type PatchMetadataOptions = {
+  /** Apply only if the metadata is still at this ETag (or `*`); otherwise 412 `metadata has changed`. */
+  ifMatch?: string;
+};
 
 /**
  * A typed client for the usermeta API. Every method resolves to the contract's
@@ -83,15 +103,41 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
       cursor = page.body.next_cursor;
     } while (cursor !== undefined);
   }
+  const getUserMetadata = async (id: string, conditions: GetMetadataOptions = {}) =>
+    withETag(
+      await raw.metadata.getUserMetadata({
+        params: path(id),
+        extraHeaders: conditions.ifNoneMatch === undefined ? {} : { 'if-none-match': conditions.ifNoneMatch },
+      }),
+    );
+  const patchUserMetadata = async (id: string, patch: UserMetadataPatch, conditions: PatchMetadataOptions = {}) =>
+    withETag(
+      await raw.metadata.patchUserMetadata({
+        params: path(id),
+        body: patch,
+        extraHeaders: conditions.ifMatch === undefined ? {} : { 'if-match': conditions.ifMatch },
+      }),
+    );
 
   return {
     /** The raw ts-rest client, one function per contract route. */
     raw,
     listUsers,
     users,
-    getUserMetadata: (id: string) => raw.metadata.getUserMetadata({ params: path(id) }),
-    patchUserMetadata: (id: string, patch: UserMetadataPatch) =>
-      raw.metadata.patchUserMetadata({ params: path(id), body: patch }),
+    /** The metadata, with its `etag`. */
+    getUserMetadata,
+    /** A merge patch; with `ifMatch`, only if the metadata is still at that ETag. The answer has the new `etag`. */
+    patchUserMetadata,
+    /**
+     * Read, change, write, without losing a concurrent update: reads the metadata, calls
+     * `change(current)`, sends the merge patch from current to the result with `If-Match`,
+     * and on 412 reads again and calls `change` again, up to `attempts` times in all.
+     */
+    updateUserMetadata: (id: string, change: MetadataChange, update: UpdateMetadataOptions = {}) =>
+      updateUserMetadata({ getUserMetadata, patchUserMetadata }, id, change, {
+        attempts: update.attempts ?? 5,
+        retryDelayMs: update.retryDelayMs ?? options.retryDelayMs ?? 100,
+      }),
     createUser: (input: { id?: string } = {}) => raw.users.createUser({ body: input }),
     getUser: (id: string) => raw.users.getUser({ params: path(id) }),
     deleteUser: (id: string) => raw.users.deleteUser({ params: path(id) }),

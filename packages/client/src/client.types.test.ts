@@ -1,6 +1,14 @@
-import type { UserFilter, UserList, UserMetadata, UserMetadataPatch, UserWithMetadata } from '@usermeta/contract';
+import type {
+  ErrorBody,
+  UserFilter,
+  UserList,
+  UserMetadata,
+  UserMetadataPatch,
+  UserWithMetadata,
+} from '@usermeta/contract';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { UsermetaClient } from './client.js';
+import type { UpdateMetadataOutcome } from './update-metadata.js';
 
 /**
  * Type-level tests: `pnpm typecheck` fails if the client's types drift from the contract.
@@ -17,7 +25,7 @@ const id = 'e6c19cfb-09a2-41e5-a908-e33193b7ca0a';
 describe('client types', () => {
   it('when GET metadata answers 200, then the body is exactly the contract UserMetadata', () => {
     expectTypeOf<Extract<Result<'getUserMetadata'>, { status: 200 }>['body']>().toEqualTypeOf<UserMetadata>();
-    expectTypeOf<Result<'getUserMetadata'>['status']>().toEqualTypeOf<200 | 204 | 400 | 401 | 403 | 404 | 500>();
+    expectTypeOf<Result<'getUserMetadata'>['status']>().toEqualTypeOf<200 | 204 | 304 | 400 | 401 | 403 | 404 | 500>();
     expectTypeOf<Extract<Result<'getUserMetadata'>, { status: 204 }>['body']>().toEqualTypeOf<undefined>();
   });
 
@@ -81,5 +89,31 @@ describe('API key types', () => {
       void client.createApiKey({ name: 'x', scopes: ['metadata:read'], kinds: ['public_metadata'], expires_at: 'x' });
     };
     expectTypeOf(typeOnly).toBeFunction();
+  });
+});
+
+describe('conditional request types', () => {
+  it('when metadata answers come back, then they carry the ETag, 304 and 412 are declared, and the conditions are typed', () => {
+    expectTypeOf<Result<'getUserMetadata'>['etag']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Result<'patchUserMetadata'>['etag']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Extract<Result<'getUserMetadata'>, { status: 304 }>['body']>().toEqualTypeOf<undefined>();
+    expectTypeOf<Extract<Result<'patchUserMetadata'>, { status: 412 }>['body']>().toEqualTypeOf<ErrorBody>();
+    const typeOnly = () => {
+      void client.getUserMetadata(id, { ifNoneMatch: '"1.2"' });
+      void client.patchUserMetadata(id, {}, { ifMatch: '"1.2"' });
+      // @ts-expect-error the condition is If-Match on PATCH
+      void client.patchUserMetadata(id, {}, { ifNoneMatch: '"1.2"' });
+      // @ts-expect-error the change function returns the whole metadata, kinds as objects
+      void client.updateUserMetadata(id, () => ({ public_metadata: 'x' }));
+      void client.updateUserMetadata(id, (current) => ({ ...current, public_metadata: { a: 1 } }), { attempts: 3 });
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+
+  it('when updateUserMetadata ends, then the outcome is updated, conflict or failed with an error body', () => {
+    expectTypeOf<Awaited<ReturnType<UsermetaClient['updateUserMetadata']>>>().toEqualTypeOf<UpdateMetadataOutcome>();
+    expectTypeOf<UpdateMetadataOutcome['kind']>().toEqualTypeOf<'updated' | 'conflict' | 'failed'>();
+    expectTypeOf<Extract<UpdateMetadataOutcome, { kind: 'updated' }>['metadata']>().toEqualTypeOf<UserMetadata>();
+    expectTypeOf<Extract<UpdateMetadataOutcome, { kind: 'failed' }>['body']>().toEqualTypeOf<ErrorBody>();
   });
 });

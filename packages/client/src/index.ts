@@ -16,7 +16,20 @@ export type {
   UserWithMetadata,
 } from '@usermeta/contract';
 export { METADATA_KINDS, SCOPES } from '@usermeta/contract';
-export type { ListUsersOptions, UsermetaClient, UsermetaClientOptions } from './client.js';
+export type {
+  GetMetadataOptions,
+  ListUsersOptions,
+  PatchMetadataOptions,
+  UsermetaClient,
+  UsermetaClientOptions,
+} from './client.js';
 export { createUsermetaClient } from './client.js';
 export type { UsermetaErrorKind } from './errors.js';
 export { UsermetaError } from './errors.js';
+export { jsonEqual, mergePatchBetween } from './merge-patch-between.js';
+export type {
+  MetadataChange,
+  UpdateMetadataOptions,
+  UpdateMetadataOutcome,
+  WithETag,
+} from './update-metadata.js';

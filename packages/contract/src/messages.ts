@@ -21,4 +21,5 @@ export const MESSAGES = {
   invalidExpiresAt: 'invalid expires_at',
   invalidApiKeyId: 'invalid api key id',
   apiKeyNotFound: 'api key not found',
+  metadataChanged: 'metadata has changed',
 } as const;

@@ -6,6 +6,10 @@ type RouteMetaBase = {
   tag: string;
   /** Response descriptions where the reason phrase is not enough. */
   responseDescriptions?: Partial<Record<number, string>>;
+  /** Response headers worth documenting, by status: header name → description. */
+  responseHeaders?: Partial<Record<number, Record<string, string>>>;
+  /** Optional request headers the route reads, for the OpenAPI document: name → description. */
+  requestHeaders?: Record<string, string>;
 };
 
 /**

@@ -1,21 +1,38 @@
 import type { JsonObject } from '@usermeta/contract';
 import type { ColumnType } from 'kysely';
 
+declare const jsonbColumn: unique symbol;
+
+/**
+ * The JSON text written to the jsonb column `Column`. The brand makes each column's text its own
+ * type, so a value made for one column does not compile in another (see db/prepared.ts).
+ */
+export type JsonbText<Column extends string> = string & { readonly [jsonbColumn]: Column };
+
+/** The JSON text for `column`, or null for SQL null. The only way to make a JsonbText. */
+export function jsonbText<Column extends string>(_column: Column, value: object | null): JsonbText<Column> | null {
+  return value === null ? null : (JSON.stringify(value) as JsonbText<Column>);
+}
+
 /** jsonb: read as a parsed object, written as its JSON text (pg mangles bound arrays). */
-type Jsonb = ColumnType<JsonObject | null, string | null, string | null>;
+type Jsonb<Column extends string> = ColumnType<JsonObject | null, JsonbText<Column> | null, JsonbText<Column> | null>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface UsersTable {
   id: string;
+  /** Drawn once at creation (identity, int8 read as text); part of the metadata ETag. */
+  incarnation: ColumnType<string, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
 
 export interface UserMetadataTable {
   user_id: string;
-  public_metadata: Jsonb;
-  private_metadata: Jsonb;
-  unsafe_metadata: Jsonb;
+  public_metadata: Jsonb<'public_metadata'>;
+  private_metadata: Jsonb<'private_metadata'>;
+  unsafe_metadata: Jsonb<'unsafe_metadata'>;
+  /** +1 per change of the stored metadata, by the statement that writes it. */
+  version: ColumnType<number, number | undefined, number>;
   /** The user's created_at, copied by a trigger on insert (the listing's order); never written by the app. */
   user_created_at: ColumnType<Date, never, never>;
   created_at: Timestamp;

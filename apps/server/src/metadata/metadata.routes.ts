@@ -1,35 +1,60 @@
 import { initServer } from '@ts-rest/express';
 import { contract, MESSAGES, REASON_PHRASES } from '@usermeta/contract';
+import type { Response } from 'express';
+import { ifMatchPasses, ifNoneMatchMatches } from '../http/conditional.js';
 import { errorBody } from '../http/errors.js';
 import type { Implementation } from '../http/implementation.js';
 import { principalOf } from '../http/principal.js';
 import { mayPatch, visibleKinds } from '../keys/kind-limits.js';
-import type { MetadataService } from './metadata.service.js';
+import type { MetadataService, MetadataVersion } from './metadata.service.js';
+import { metadataETag } from './metadata-etag.js';
 import { validatePatch } from './metadata-rules.js';
 
 const s = initServer();
 
 const notFound = { status: 404, body: errorBody(404, MESSAGES.userNotFound) } as const;
 const forbidden = { status: 403, body: errorBody(403, REASON_PHRASES[403]) } as const;
+const changed = { status: 412, body: errorBody(412, MESSAGES.metadataChanged) } as const;
+
+/** Node joins repeated field lines with ", ", which is the same list; absent → undefined. */
+const field = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
+
+/**
+ * The ETag names the whole stored metadata, also for a key limited to some kinds: it is what
+ * If-Match must guard, so such a key sees it change when a kind it cannot read changes.
+ */
+function tagged(res: Response, version: MetadataVersion): string {
+  const etag = metadataETag(version);
+  res.setHeader('ETag', etag);
+  return etag;
+}
 
 export function metadataRoutes(service: MetadataService): Implementation<typeof contract.metadata> {
   return s.router(contract.metadata, {
-    getUserMetadata: async ({ params, res }) => {
+    getUserMetadata: async ({ params, headers, res }) => {
       const result = await service.get(params.id);
       if (result.kind === 'user_not_found') return notFound;
+      const etag = tagged(res, result.version);
+      const ifNoneMatch = field(headers['if-none-match']);
+      if (ifNoneMatch !== undefined && ifNoneMatchMatches(ifNoneMatch, etag)) return { status: 304, body: undefined };
       const metadata = visibleKinds(principalOf(res), result.metadata);
       return metadata ? { status: 200, body: metadata } : { status: 204, body: undefined };
     },
-    patchUserMetadata: async ({ params, body, res }) => {
+    patchUserMetadata: async ({ params, body, headers, res }) => {
       const principal = principalOf(res);
       if (!mayPatch(principal, body)) {
         // A kind the key may not change: 403, unless the body is bad anyway (body checks come first).
         const problem = validatePatch(body);
         return problem ? { status: 400, body: errorBody(400, problem) } : forbidden;
       }
-      const result = await service.patch(params.id, body);
+      const ifMatch = field(headers['if-match']);
+      const result = await service.patch(params.id, body, {
+        ifMatch: ifMatch === undefined ? undefined : (current) => ifMatchPasses(ifMatch, metadataETag(current)),
+      });
       if (result.kind === 'user_not_found') return notFound;
+      if (result.kind === 'precondition_failed') return changed;
       if (result.kind === 'invalid') return { status: 400, body: errorBody(400, result.message) };
+      tagged(res, result.version);
       const metadata = visibleKinds(principal, result.metadata);
       return metadata ? { status: 200, body: metadata } : { status: 204, body: undefined };
     },

@@ -1,7 +1,13 @@
 import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.js';
-import { findMetadata, lockMetadata, saveMetadata } from './metadata.repository.js';
+import {
+  findMetadata,
+  lockMetadata,
+  type MetadataVersion,
+  saveMetadata,
+  type VersionedMetadata,
+} from './metadata.repository.js';
 import {
   applyPatch,
   checkLimits,
@@ -11,12 +17,40 @@ import {
   validatePatch,
 } from './metadata-rules.js';
 
-export type GetMetadataResult = { kind: 'ok'; metadata: UserMetadata | undefined } | { kind: 'user_not_found' };
+export type { MetadataVersion } from './metadata.repository.js';
+
+export type GetMetadataResult =
+  | { kind: 'ok'; metadata: UserMetadata | undefined; version: MetadataVersion }
+  | { kind: 'user_not_found' };
+
+/** A change that was committed: the metadata before and after, and the version it made. */
+export type MetadataChange = { before: StoredMetadata; after: StoredMetadata; version: number };
 
 export type PatchMetadataResult =
-  | { kind: 'ok'; metadata: UserMetadata | undefined }
+  | {
+      kind: 'ok';
+      metadata: UserMetadata | undefined;
+      /** The version after the patch: unchanged by a patch that changes nothing. */
+      version: MetadataVersion;
+      /** Set when the patch changed something (and so made a new version). */
+      change: MetadataChange | undefined;
+    }
   | { kind: 'user_not_found' }
+  | { kind: 'precondition_failed' }
   | { kind: 'invalid'; message: string };
+
+export type PatchOptions = {
+  /**
+   * A precondition on the current version (the request's If-Match): checked under the row
+   * lock, after the user is found and before the merge; false → nothing is saved.
+   */
+  ifMatch?: (current: MetadataVersion) => boolean;
+};
+
+const versionOf = (row: VersionedMetadata): MetadataVersion => ({
+  incarnation: row.incarnation,
+  version: row.version,
+});
 
 export class MetadataService {
   constructor(private readonly pool: pg.Pool) {}
@@ -24,36 +58,54 @@ export class MetadataService {
   async get(userId: string): Promise<GetMetadataResult> {
     const stored = await findMetadata(this.pool, userId);
     if (!stored) return { kind: 'user_not_found' };
-    return { kind: 'ok', metadata: toUserMetadata(stored) };
+    return { kind: 'ok', metadata: toUserMetadata(stored), version: versionOf(stored) };
   }
 
   /**
    * Merges under a lock on the user's metadata row: concurrent patches of one user, from any
    * number of server processes, apply one after another and lose nothing. Only a patch that
-   * changes something commits; anything else, a failure included, rolls back.
+   * changes something commits, and its UPDATE adds one to the version; anything else, a
+   * failure included, rolls back. Whatever else must happen with a change (an event row, say)
+   * goes inside this transaction, after saveMetadata.
    */
-  async patch(userId: string, patch: UserMetadataPatch): Promise<PatchMetadataResult> {
+  async patch(userId: string, patch: UserMetadataPatch, options: PatchOptions = {}): Promise<PatchMetadataResult> {
     const problem = validatePatch(patch);
     if (problem) return { kind: 'invalid', message: problem };
 
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction<PatchMetadataResult>(this.pool, async (client) => {
       const current = await lockMetadata(client, userId);
-      if (!current) return { commit: false, result: { kind: 'user_not_found' } as const };
+      if (!current) return { commit: false, result: { kind: 'user_not_found' } };
+      if (options.ifMatch && !options.ifMatch(versionOf(current))) {
+        return { commit: false, result: { kind: 'precondition_failed' } };
+      }
       const merged = this.merge(current, patch);
-      if (merged.kind !== 'save') return { commit: false, result: merged };
-      await saveMetadata(client, userId, merged.next);
-      return { commit: true, result: { kind: 'ok', metadata: toUserMetadata(merged.next) } as const };
+      if (merged.kind === 'invalid') return { commit: false, result: merged };
+      if (merged.kind === 'unchanged') {
+        const metadata = toUserMetadata(current);
+        return { commit: false, result: { kind: 'ok', metadata, version: versionOf(current), change: undefined } };
+      }
+      const version = await saveMetadata(client, userId, merged.next);
+      const change: MetadataChange = { before: current, after: merged.next, version };
+      return {
+        commit: true,
+        result: {
+          kind: 'ok',
+          metadata: toUserMetadata(merged.next),
+          version: { incarnation: current.incarnation, version },
+          change,
+        },
+      };
     });
   }
 
   private merge(
     current: StoredMetadata,
     patch: UserMetadataPatch,
-  ): PatchMetadataResult | { kind: 'save'; next: StoredMetadata } {
+  ): { kind: 'invalid'; message: string } | { kind: 'unchanged' } | { kind: 'save'; next: StoredMetadata } {
     const next = applyPatch(current, patch);
     const overLimit = checkLimits(next);
     if (overLimit) return { kind: 'invalid', message: overLimit };
-    if (sameMetadata(current, next)) return { kind: 'ok', metadata: toUserMetadata(next) };
+    if (sameMetadata(current, next)) return { kind: 'unchanged' };
     return { kind: 'save', next };
   }
 }

@@ -12,7 +12,18 @@ function describeResponses(responses: ResponsesObject, meta: RouteMeta): Respons
         meta.responseDescriptions?.[code] ??
         REASON_PHRASES[code as keyof typeof REASON_PHRASES] ??
         response.description;
-      return [status, { ...response, description }];
+      const headers = meta.responseHeaders?.[code];
+      const documented = headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(headers).map(([name, about]) => [
+                name,
+                { description: about, schema: { type: 'string' } },
+              ]),
+            ),
+          }
+        : {};
+      return [status, { ...response, description, ...documented }];
     }),
   );
 }
@@ -68,6 +79,16 @@ export function buildOpenApiDocument(version: string) {
         if (meta.auth === 'bearer') {
           mapped.description = describeScope(meta.scope, operation.description);
           mapped['x-required-scope'] = meta.scope;
+        }
+        if (meta.requestHeaders) {
+          const headerParameters = Object.entries(meta.requestHeaders).map(([name, description]) => ({
+            name,
+            in: 'header' as const,
+            required: false,
+            description,
+            schema: { type: 'string' as const },
+          }));
+          mapped.parameters = [...(operation.parameters ?? []), ...headerParameters];
         }
         const body = operation.requestBody as RequestBodyObject | undefined;
         const json = body?.content['application/json'];
