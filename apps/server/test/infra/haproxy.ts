@@ -11,7 +11,8 @@ export type HAProxy = {
 
 /**
  * A real HAProxy (Debian's 2.6) balancing round-robin over `backends` (host:port), health-checking
- * each on GET /health/ready every 200 ms: a replica that drains (503) or dies leaves the rotation.
+ * each on GET /health/ready every 300 ms: a replica that drains (503) or dies leaves the rotation
+ * after two failed checks; connections it refuses meanwhile are sent to another replica.
  */
 export async function startHAProxy(backends: string[]): Promise<HAProxy> {
   const dir = await serviceDir('haproxy');
@@ -25,9 +26,13 @@ export async function startHAProxy(backends: string[]): Promise<HAProxy> {
     '  timeout client 30s',
     '  timeout server 30s',
     '  retries 2',
-    // A request that never reached a replica (refused connection) is safe to send to another.
-    '  retry-on conn-failure',
+    // A refused connection, or one closed before any answer (a draining replica closes a connection
+    // whose request it has not read yet, and never half-serves one), is sent to another replica.
+    '  retry-on conn-failure empty-response',
     '  option redispatch',
+    // One request per connection to a replica: a replica that drains closes idle keep-alive
+    // connections, and a request racing that close would be lost; a refused new connection is retried.
+    '  option http-server-close',
     'frontend api',
     `  bind 127.0.0.1:${port}`,
     '  default_backend replicas',
@@ -35,7 +40,10 @@ export async function startHAProxy(backends: string[]): Promise<HAProxy> {
     '  balance roundrobin',
     '  option httpchk GET /health/ready',
     '  http-check expect status 200',
-    '  default-server inter 200ms fall 1 rise 1',
+    // Two failed checks in a row take a replica out: one slow check under load (its pool busy)
+    // must not empty the rotation. A draining replica refuses new connections at once anyway.
+    '  timeout check 3s',
+    '  default-server inter 300ms fall 2 rise 1',
     ...backends.map((backend, index) => `  server r${index} ${backend} check`),
     '',
   ].join('\n');
