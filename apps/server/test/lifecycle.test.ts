@@ -29,7 +29,9 @@ describe('signals during start-up', () => {
     'when SIGTERM arrives at "%s", then no process is left and the next start works',
     async (moment) => {
       const dataDir = tempDataDir();
-      const env = { DATA_DIR: dataDir, ADMIN_API_KEYS: KEY, LOG_LEVEL: 'info' };
+      // A stop waits for the step in progress (initdb takes 1–2 s, far more on a loaded machine):
+      // give it room, so that the test sees the orderly stop rather than the forced exit.
+      const env = { DATA_DIR: dataDir, ADMIN_API_KEYS: KEY, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '60000' };
       try {
         if (moment !== 'initialising embedded PostgreSQL') {
           // A cluster that exists already skips initdb: make one first for the later moments.
@@ -40,7 +42,7 @@ describe('signals during start-up', () => {
         const starting = spawnServer(env);
         await starting.waitFor(new RegExp(`"msg":"${moment}"`));
         starting.child.kill('SIGTERM');
-        expect(await starting.exited).toBe(0);
+        expect(await starting.exited, starting.output()).toBe(0);
         expect(starting.output()).not.toContain('usermeta listening');
         expect(postgresRunningIn(dataDir)).toBe(false);
 
