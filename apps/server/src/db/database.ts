@@ -21,6 +21,33 @@ export type DatabaseOptions = {
   logger: Logger;
 };
 
+/**
+ * The database could not be reached at start-up. The message names where (host, port, database,
+ * never the user or password) and why (refused, TLS verification, authentication), for the
+ * operator to read without a stack trace.
+ */
+export class DatabaseUnreachableError extends Error {
+  constructor(connectionString: string, cause: unknown) {
+    super(`cannot connect to the database at ${whereOf(connectionString)}: ${reasonOf(cause)}`);
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+function whereOf(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+function reasonOf(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: string }).code;
+  return code ? `${cause.message} (${code})` : cause.message;
+}
+
 /** Owns the pool and the Kysely instance; closing twice is harmless. */
 export class Database {
   readonly pool: pg.Pool;
@@ -57,6 +84,15 @@ export class Database {
       );
     });
     this.db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: this.pool }) });
+  }
+
+  /** Resolves once the database answers; otherwise rejects with a DatabaseUnreachableError. */
+  async checkReachable(): Promise<void> {
+    try {
+      await this.pool.query('select 1');
+    } catch (error) {
+      throw new DatabaseUnreachableError(this.options.connectionString, error);
+    }
   }
 
   /** True when the database answers a trivial query. */
