@@ -113,6 +113,32 @@ describe('three server processes behind HAProxy', () => {
     expect(outcomes.filter((o) => !isSuccess(o.status))).toEqual([]);
   }, 120_000);
 
+  it('when a scoped key is revoked through the balancer, then every replica refuses it within 5 s', async () => {
+    const client = createUsermetaClient({ baseUrl: balancer().url, apiKey: KEY, retries: 0 });
+    const created = await client.createApiKey({ name: 'replicas-revocation', scopes: ['users:read'] });
+    if (created.status !== 201) throw new Error(`key not created: ${created.status}`);
+    const statusOn = async (url: string) => {
+      const res = await fetch(`${url}/api-keys/current`, { headers: { authorization: `Bearer ${created.body.key}` } });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    // Every replica knows the key (each hears of it by NOTIFY or reads it on first use).
+    for (const replica of replicas) expect(await statusOn(replica.process.url)).toBe(200);
+    // Its scope holds on every replica: users:read, not metadata:write.
+    const scoped = createUsermetaClient({ baseUrl: balancer().url, apiKey: created.body.key, retries: 0 });
+    expect((await scoped.patchUserMetadata(randomUUID(), { public_metadata: { a: 1 } })).status).toBe(403);
+
+    expect((await client.revokeApiKey(created.body.id)).status).toBe(204);
+    const deadline = Date.now() + 5000;
+    const refused = new Set<number>();
+    while (refused.size < replicas.length && Date.now() < deadline) {
+      for (const [i, replica] of replicas.entries()) {
+        if ((await statusOn(replica.process.url)) === 401) refused.add(i);
+      }
+    }
+    expect(refused.size).toBe(replicas.length);
+  });
+
   it('when one replica is killed with SIGKILL under load, then only its in-flight requests may fail and retried GETs all succeed', async () => {
     const workers = 6;
     const load = startLoad(balancer().url, workers);
