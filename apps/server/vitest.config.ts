@@ -14,6 +14,8 @@ const THROUGH_POOLER = [
   'test/conditional-requests.test.ts',
   'test/update-metadata.test.ts',
   'test/versions.test.ts',
+  'test/events-history.test.ts',
+  'test/webhooks.test.ts',
   'test/pgbouncer/*.test.ts',
 ];
 

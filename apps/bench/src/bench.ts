@@ -11,6 +11,7 @@ import { fetchETags, type LoadResult, type Mix, type PatchLedger, runLoad } from
 import { rssMb, startBaseline, startServer, type Target } from './processes.js';
 import { formatTable, meanOf, type Row, ratios } from './report.js';
 import { copyUsers, seedUsers } from './seed.js';
+import { runWebhookBench, type WebhookBenchResult } from './webhook-bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +32,9 @@ const { values: args } = parseArgs({
     'express-floor': { type: 'boolean', default: false },
     /** GET with a key from the database against a root key, on the same server, A B A B. */
     keys: { type: 'boolean', default: false },
+    /** `off` skips the webhook section (PATCH with one endpoint vs none, commit-to-receipt). */
+    webhooks: { type: 'string', default: 'on' },
+    'webhook-rate': { type: 'string', default: '50' },
     out: { type: 'string' },
   },
 });
@@ -166,6 +170,21 @@ async function main(): Promise<void> {
     }
     const updates = await countLostUpdates(sql, ledger);
 
+    let webhooks: WebhookBenchResult | undefined;
+    if (args.webhooks !== 'off') {
+      log('webhooks: PATCH with one endpoint vs none, then commit-to-receipt at a steady rate');
+      webhooks = await runWebhookBench({
+        url: server.url,
+        apiKey: API_KEY,
+        ids,
+        connections: 16,
+        durationSec,
+        rounds,
+        ratePerSec: Number(args['webhook-rate']),
+        log,
+      });
+    }
+
     let memory: { requests: number; rssAfterWarmupMb: number; rssAfterMb: number } | undefined;
     const longRun = Number(args.requests);
     if (longRun > 0) {
@@ -238,6 +257,18 @@ async function main(): Promise<void> {
     if (listingRows) process.stdout.write(`${formatListingTable(listingRows)}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
     process.stdout.write(`server RSS after warm-up: ${rssAfterWarmup} MB\n`);
+    if (webhooks) {
+      const w = webhooks;
+      process.stdout.write(
+        `PATCH c=${w.connections}: no webhook ${w.patchNoWebhook.rps} rps (p99 ${w.patchNoWebhook.p99} ms), ` +
+          `one webhook ${w.patchOneWebhook.rps} rps (p99 ${w.patchOneWebhook.p99} ms); ` +
+          `${w.backlog.delivered} of ${w.backlog.acknowledged} deliveries in, backlog drained in ${w.backlog.drainMs} ms\n`,
+      );
+      process.stdout.write(
+        `commit-to-receipt at ${w.steady.ratePerSec} PATCH/s: p50 ${w.steady.p50Ms} ms, p99 ${w.steady.p99Ms} ms, ` +
+          `max ${w.steady.maxMs} ms (${w.steady.received} of ${w.steady.sent} received)\n`,
+      );
+    }
     if (memory) {
       process.stdout.write(
         `server RSS after a 15 s warm-up at c=64: ${memory.rssAfterWarmupMb} MB; after ${memory.requests} more requests: ${memory.rssAfterMb} MB\n`,
@@ -271,6 +302,7 @@ async function main(): Promise<void> {
       },
       rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),
       lostUpdates: updates,
+      webhooks,
       rssAfterWarmupMb: rssAfterWarmup,
       memory,
       growth,
@@ -286,7 +318,9 @@ async function main(): Promise<void> {
     const errors =
       rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0) +
       (listingRows ?? []).reduce((sum, row) => sum + row.errors, 0) +
-      (keyComparison ?? []).reduce((sum, row) => sum + row.root.errors + row.database.errors, 0);
+      (keyComparison ?? []).reduce((sum, row) => sum + row.root.errors + row.database.errors, 0) +
+      (webhooks ? webhooks.patchNoWebhook.errors + webhooks.patchOneWebhook.errors : 0) +
+      (webhooks && webhooks.steady.received < webhooks.steady.sent ? 1 : 0);
     if (errors > 0 || updates.lost > 0) {
       process.stderr.write(`bench: ${errors} errors, ${updates.lost} lost updates\n`);
       process.exitCode = 1;

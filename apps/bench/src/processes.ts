@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -69,6 +70,9 @@ export async function startServer(options: {
       LOG_LEVEL: options.logLevel,
       WEB_CONCURRENCY: String(options.workers),
       NODE_ENV: 'production',
+      // The webhook bench's receiver is on this machine; the secrets key is a throw-away one.
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

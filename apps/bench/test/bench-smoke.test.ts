@@ -35,6 +35,10 @@ describe('benchmark and soak, as short smoke runs', () => {
       expect(row.database.errors).toBe(0);
       expect(row.database.requests).toBeGreaterThan(0);
     }
+    expect(report.webhooks.patchNoWebhook.requests).toBeGreaterThan(0);
+    expect(report.webhooks.patchOneWebhook.requests).toBeGreaterThan(0);
+    expect(report.webhooks.backlog.delivered).toBeGreaterThanOrEqual(report.webhooks.backlog.acknowledged);
+    expect(report.webhooks.steady.received).toBe(report.webhooks.steady.sent);
   });
 
   it('when the listing scenario runs briefly, then both pages answer with 0 errors, each with its plan', async () => {

@@ -171,6 +171,50 @@ code='"007"'. Several pairs of one kind must all hold, and so must several kinds
       for (const line of result.stderr) io.stderr.write(`${line}\n`);
       throw new CommanderError(result.code, 'usermeta.done', '');
     });
+  metadata
+    .command('history')
+    .description('print the metadata changes of a user, newest first ({"events","next_cursor"?})')
+    .argument('<id>', 'user UUID')
+    .option('--limit <n>', 'events per page (1-100, default 20)', Number)
+    .option('--cursor <cursor>', 'next_cursor from the previous page')
+    .action(
+      run(async (id: string, options: { limit?: number; cursor?: string }) =>
+        client().getMetadataHistory(id, { limit: options.limit, cursor: options.cursor }),
+      ),
+    );
+
+  const webhooks = program
+    .command('webhooks')
+    .description('add, list and remove webhook endpoints; see their deliveries')
+    .addHelpText('after', EXIT_CODES_HELP);
+  webhooks
+    .command('add')
+    .description('add an endpoint; prints it with its signing secret, shown only this once')
+    .argument('<url>', 'http(s) URL that receives the signed POSTs')
+    .option('--events <types>', 'comma-separated event types (default: every type)', (value: string) =>
+      value.split(',').map((type) => type.trim()),
+    )
+    .option('--description <text>', 'a note for people')
+    .action(
+      run(async (url: string, options: { events?: string[]; description?: string }) =>
+        client().createWebhook({ url, ...options }),
+      ),
+    );
+  webhooks
+    .command('list')
+    .description('list the endpoints (secrets are never shown again)')
+    .action(run(async () => client().listWebhooks()));
+  webhooks
+    .command('rm')
+    .description('remove an endpoint; its pending deliveries are dropped')
+    .argument('<id>', 'webhook UUID')
+    .action(run(async (id: string) => client().deleteWebhook(id)));
+  webhooks
+    .command('deliveries')
+    .description('print the deliveries to an endpoint, newest first')
+    .argument('<id>', 'webhook UUID')
+    .option('--limit <n>', 'how many (1-100, default 20)', Number)
+    .action(run(async (id: string, options: { limit?: number }) => client().listWebhookDeliveries(id, options)));
 
   return program;
 }

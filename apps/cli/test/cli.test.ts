@@ -198,6 +198,52 @@ describe('usermeta CLI', () => {
     expect(top.stdout).toContain('Exit codes');
   });
 
+  it('when webhooks are added, listed, inspected and removed, and history is read, then each prints JSON and exits 0', async () => {
+    const added = await usermeta([
+      'webhooks',
+      'add',
+      'http://127.0.0.1:9/hook',
+      '--events',
+      'user.metadata.updated,user.deleted',
+      '--description',
+      'cli test',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const webhook = JSON.parse(added.stdout);
+    expect(webhook).toMatchObject({
+      url: 'http://127.0.0.1:9/hook',
+      events: ['user.metadata.updated', 'user.deleted'],
+      description: 'cli test',
+    });
+    expect(webhook.secret).toMatch(/^whsec_/);
+
+    const listed = JSON.parse((await usermeta(['webhooks', 'list'])).stdout);
+    expect(listed.webhooks.map((w: { id: string }) => w.id)).toContain(webhook.id);
+    expect(JSON.stringify(listed)).not.toContain(webhook.secret);
+
+    const id = randomUUID();
+    await usermeta(['users', 'create', '--id', id]);
+    for (const n of [1, 2, 3]) await usermeta(['metadata', 'patch', id, JSON.stringify({ public_metadata: { n } })]);
+    const page = JSON.parse((await usermeta(['metadata', 'history', id, '--limit', '2'])).stdout);
+    expect(page.events.map((e: { data: { version: number } }) => e.data.version)).toEqual([3, 2]);
+    const rest = JSON.parse((await usermeta(['metadata', 'history', id, '--cursor', page.next_cursor])).stdout);
+    expect(rest).toMatchObject({ events: [{ data: { version: 1 } }] });
+    expect(rest.next_cursor).toBeUndefined();
+
+    const deliveries = await usermeta(['webhooks', 'deliveries', webhook.id, '--limit', '5']);
+    expect(deliveries.code).toBe(0);
+    expect(JSON.parse(deliveries.stdout).deliveries.length).toBeGreaterThanOrEqual(1);
+
+    expect((await usermeta(['webhooks', 'rm', webhook.id])).code).toBe(0);
+    const gone = await usermeta(['webhooks', 'rm', webhook.id]);
+    expect(gone.code).toBe(4);
+    expect(JSON.parse(gone.stderr)).toEqual({ code: 404, message: 'webhook not found' });
+    const refused = await usermeta(['webhooks', 'add', 'ftp://example.com/']);
+    expect(refused.code).toBe(6);
+    expect(JSON.parse(refused.stderr)).toEqual({ code: 400, message: 'invalid webhook url' });
+    // Thirteen CLI processes, one after another: slow on a loaded machine.
+  }, 120_000);
+
   it('when the server cannot be reached, then exit 7', async () => {
     const down = await usermeta(['metadata', 'get', randomUUID()], { env: { USERMETA_URL: 'http://127.0.0.1:9' } });
     expect(down.code).toBe(7);

@@ -3,6 +3,9 @@ import { createExpressEndpoints, initServer, type RequestValidationError } from 
 import { contract } from '@usermeta/contract';
 import express, { type Express } from 'express';
 import type { Database } from './db/database.js';
+import { EventRecorder } from './events/event-recorder.js';
+import { eventsRoutes } from './events/events.routes.js';
+import { EventsService } from './events/events.service.js';
 import { healthRoutes } from './health/health.routes.js';
 import { jsonBody } from './http/body.js';
 import { errorBody, errorHandler, HttpError } from './http/errors.js';
@@ -22,11 +25,15 @@ import { Metrics } from './operations/metrics.js';
 import { operationsRoutes } from './operations/operations.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { UsersService } from './users/users.service.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
+import type { WebhooksService } from './webhooks/webhooks.service.js';
 
 export type AppDeps = {
   database: Database;
   logger: Logger;
   adminApiKeys: readonly string[];
+  /** Webhook endpoints, and the fan-out that queues their deliveries with each event. */
+  webhooks: WebhooksService;
   /** True once shutdown began. */
   isDraining: () => boolean;
   /** The API key cache's safety-net reload interval (tests); default DEFAULT_REFRESH_INTERVAL_MS. */
@@ -67,11 +74,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(jsonBody());
   app.use(contractQuery());
 
+  const events = new EventRecorder(deps.webhooks.fanOut);
   const router = s.router(contract, {
-    metadata: metadataRoutes(new MetadataService(database.pool)),
-    users: usersRoutes(new UsersService(database.db)),
+    metadata: metadataRoutes(new MetadataService(database.pool, events)),
+    users: usersRoutes(new UsersService(database.db, events)),
     health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
     apiKeys: apiKeysRoutes(new ApiKeysService(database.db, keyStore)),
+    events: eventsRoutes(new EventsService(database.pool)),
+    webhooks: webhooksRoutes(deps.webhooks),
     operations: operationsRoutes(metrics),
   });
   createExpressEndpoints(contract, router, app, {

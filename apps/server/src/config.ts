@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseDuration, parseDurationList } from './durations.js';
 
 /** The repository root, two levels above this package (apps/server). */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
@@ -27,6 +28,25 @@ const apiKeyList = z
       .min(1, 'list at least one key'),
   );
 
+const duration = (units: string) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `must be a number with unit ${units}` });
+    return ms ?? 0;
+  });
+
+const durationList = z.string().transform((text, ctx) => {
+  const list = parseDurationList(text);
+  if (list === undefined) ctx.addIssue({ code: 'custom', message: 'must be comma-separated durations (ms, s, m, h)' });
+  return list ?? [];
+});
+
+const secretsKey = z.string().transform((text, ctx) => {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64-encoded' });
+  return key;
+});
+
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const flag = z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')).transform((v) => v === 'true');
@@ -51,6 +71,12 @@ const ConfigSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
   WEB_CONCURRENCY: int(1, 64).default(1),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_RETRY_DELAYS: durationList.default('5s,5m,30m,2h,5h,10h,10h'),
+  WEBHOOK_TIMEOUT: duration('ms, s, m or h').default('10s'),
+  WEBHOOK_SECRETS_KEY: z.preprocess(emptyAsUndefined, secretsKey.optional()),
+  WEBHOOK_CONCURRENCY: int(0, 100).default(8),
+  EVENT_RETENTION: duration('ms, s, m, h or d').default('90d'),
 });
 
 export type Config = {
@@ -77,6 +103,19 @@ export type Config = {
   shutdownTimeoutMs: number;
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   webConcurrency: number;
+  webhooks: WebhookConfig;
+  /** How long change events (and so history) are kept. */
+  eventRetentionMs: number;
+};
+
+export type WebhookConfig = {
+  allowPrivateNetworks: boolean;
+  retryDelaysMs: number[];
+  timeoutMs: number;
+  /** Unset: generated once and kept in `dataDir`. */
+  secretsKey: Buffer | undefined;
+  /** Deliveries in flight per process; 0: this process only queues them (others deliver). */
+  concurrency: number;
 };
 
 export class ConfigError extends Error {
@@ -127,5 +166,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepAliveTimeoutMs: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     webConcurrency: c.WEB_CONCURRENCY,
+    webhooks: {
+      allowPrivateNetworks: c.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+      retryDelaysMs: c.WEBHOOK_RETRY_DELAYS,
+      timeoutMs: c.WEBHOOK_TIMEOUT,
+      secretsKey: c.WEBHOOK_SECRETS_KEY,
+      concurrency: c.WEBHOOK_CONCURRENCY,
+    },
+    eventRetentionMs: c.EVENT_RETENTION,
   };
 }

@@ -41,6 +41,7 @@ const COVERED = new Set([
   'patch-user-metadata',
   'get-user',
   'list-users',
+  'get-user-metadata-history',
   // These name kinds as a key's limit, not as metadata: a kind-limited key cannot make a key
   // with more kinds than its own (api-keys.test.ts).
   'create-api-key',
@@ -149,6 +150,28 @@ describe('kind limits on listings', () => {
     expect((await list(filter('unsafe_metadata', { theme: 'dark' }), publicAndUnsafeKey)).status).toBe(200);
     // A root key may filter on any kind.
     expect((await rawRequest(server(), 'GET', `/users?${filter('private_metadata', { a: 1 })}`)).status).toBe(200);
+  });
+});
+
+describe('kind limits on history', () => {
+  it('when a public-only key reads history, then changes only to hidden kinds are skipped and hidden kinds left out', async () => {
+    const id = await createUser(server());
+    await server().client.patchUserMetadata(id, { public_metadata: { step: 1 } });
+    await server().client.patchUserMetadata(id, { private_metadata: { stripe_id: 'cus_9' } });
+    await server().client.patchUserMetadata(id, { public_metadata: { step: 2 }, unsafe_metadata: { theme: 'x' } });
+    const res = await rawRequest(server(), 'GET', `/users/${id}/metadata/history`, { headers: as(publicKey) });
+    expect(res.status).toBe(200);
+    const events = (res.json as { events: Array<{ data: Record<string, unknown> }> }).events;
+    expect(events.map((event) => event.data.changed_kinds)).toEqual([['public_metadata'], ['public_metadata']]);
+    expect(events[0]?.data).toMatchObject({
+      metadata: { public_metadata: { step: 2 } },
+      previous_metadata: { public_metadata: { step: 1 } },
+    });
+    expect(res.text).not.toContain('stripe_id');
+    expect(res.text).not.toContain('unsafe_metadata');
+    // The root key sees all three changes.
+    const all = await rawRequest(server(), 'GET', `/users/${id}/metadata/history`);
+    expect((all.json as { events: unknown[] }).events).toHaveLength(3);
   });
 });
 

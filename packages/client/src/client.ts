@@ -2,6 +2,7 @@ import { initClient } from '@ts-rest/core';
 import {
   type Contract,
   type CreateApiKeyBody,
+  type CreateWebhookBody,
   contract,
   type ListUsersQueryInput,
   METADATA_KINDS,
@@ -63,6 +64,13 @@ export type PatchMetadataOptions = {
   /** Apply only if the metadata is still at this ETag (or `*`); otherwise 412 `metadata has changed`. */
   ifMatch?: string;
 };
+/** Query values go as strings; undefined ones are left out. */
+function pageQuery(page: { limit?: number; cursor?: string }) {
+  return {
+    ...(page.limit === undefined ? {} : { limit: String(page.limit) }),
+    ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+  };
+}
 
 /**
  * A typed client for the usermeta API. Every method resolves to the contract's
@@ -148,6 +156,15 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
     revokeApiKey: (id: string) => raw.apiKeys.revokeApiKey({ params: path(id) }),
     /** What the client's own key may do (name, scopes, kinds, expiry). */
     currentApiKey: () => raw.apiKeys.currentApiKey(),
+    /** The user's metadata changes, newest first; pass `next_cursor` back as `cursor` for the next page. */
+    getMetadataHistory: (id: string, page: { limit?: number; cursor?: string } = {}) =>
+      raw.events.getMetadataHistory({ params: path(id), query: pageQuery(page) }),
+    /** Adds an endpoint; the answer's `secret` is shown only this once. */
+    createWebhook: (input: CreateWebhookBody) => raw.webhooks.createWebhook({ body: input }),
+    listWebhooks: () => raw.webhooks.listWebhooks(),
+    deleteWebhook: (id: string) => raw.webhooks.deleteWebhook({ params: path(id) }),
+    listWebhookDeliveries: (id: string, page: { limit?: number } = {}) =>
+      raw.webhooks.listDeliveries({ params: path(id), query: pageQuery(page) }),
     alive: () => raw.health.alive(),
     ready: () => raw.health.ready(),
   };

@@ -1,19 +1,29 @@
 export type {
   ApiKey,
+  ChangeEvent,
   CreateApiKeyBody,
   CreatedApiKey,
+  CreatedWebhook,
+  CreateWebhookBody,
   CurrentApiKey,
+  Delivery,
   ErrorBody,
   JsonObject,
   JsonValue,
+  MetadataHistory,
   MetadataKind,
   Scope,
   User,
+  UserCreatedEvent,
+  UserDeletedEvent,
   UserFilter,
   UserList,
   UserMetadata,
   UserMetadataPatch,
+  UserMetadataUpdatedEvent,
   UserWithMetadata,
+  Webhook,
+  WebhookPayload,
 } from '@usermeta/contract';
 export { METADATA_KINDS, SCOPES } from '@usermeta/contract';
 export type {
@@ -33,3 +43,5 @@ export type {
   UpdateMetadataOutcome,
   WithETag,
 } from './update-metadata.js';
+export type { VerifyWebhookInput, WebhookVerificationErrorKind } from './verify-webhook.js';
+export { verifyWebhook, WebhookVerificationError } from './verify-webhook.js';

@@ -10,5 +10,6 @@ export const TAGS = {
   users: 'User Management',
   health: 'Health',
   apiKeys: 'API Keys',
+  webhooks: 'Webhooks',
   operations: 'Operations',
 } as const;

@@ -1,11 +1,21 @@
 import { initContract } from '@ts-rest/core';
 import { apiKeysContract } from './api-keys.js';
+import { eventsContract } from './events.js';
 import { healthContract } from './health.js';
 import { metadataContract } from './metadata.js';
 import { operationsContract } from './operations.js';
 import { usersContract } from './users.js';
+import { webhooksContract } from './webhooks.js';
 
-export { apiKeysContract, healthContract, metadataContract, operationsContract, usersContract };
+export {
+  apiKeysContract,
+  eventsContract,
+  healthContract,
+  metadataContract,
+  operationsContract,
+  usersContract,
+  webhooksContract,
+};
 
 const c = initContract();
 
@@ -19,6 +29,8 @@ export const contract = c.router(
     users: usersContract,
     health: healthContract,
     apiKeys: apiKeysContract,
+    events: eventsContract,
+    webhooks: webhooksContract,
     operations: operationsContract,
   },
   { strictStatusCodes: true },

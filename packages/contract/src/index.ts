@@ -17,6 +17,18 @@ export {
   REASON_PHRASES,
   usersContract,
 } from './contract.js';
+export {
+  ChangeEvent,
+  EVENT_TYPES,
+  type EventType,
+  eventsContract,
+  HistoryQuery,
+  MetadataHistory,
+  UserCreatedEvent,
+  UserDeletedEvent,
+  UserMetadataUpdatedEvent,
+  WebhookPayload,
+} from './events.js';
 export type { JsonObject, JsonValue } from './json.js';
 export { isJsonObject } from './json.js';
 export { MESSAGES } from './messages.js';
@@ -43,3 +55,12 @@ export {
   type UserFilter,
   UserList,
 } from './user-listing.js';
+export {
+  CreatedWebhook,
+  CreateWebhookBody,
+  DELIVERY_STATUSES,
+  DeliveriesQuery,
+  Delivery,
+  Webhook,
+  webhooksContract,
+} from './webhooks.js';

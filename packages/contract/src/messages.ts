@@ -22,4 +22,9 @@ export const MESSAGES = {
   invalidApiKeyId: 'invalid api key id',
   apiKeyNotFound: 'api key not found',
   metadataChanged: 'metadata has changed',
+  invalidWebhookId: 'invalid webhook id',
+  invalidWebhookUrl: 'invalid webhook url',
+  webhookUrlNotAllowed: 'webhook url not allowed',
+  webhookNotFound: 'webhook not found',
+  unknownEventTypePrefix: 'unknown event type: ',
 } as const;

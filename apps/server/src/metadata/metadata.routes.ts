@@ -1,6 +1,7 @@
 import { initServer } from '@ts-rest/express';
 import { contract, MESSAGES, REASON_PHRASES } from '@usermeta/contract';
 import type { Response } from 'express';
+import { changeContextOf } from '../http/change-context.js';
 import { ifMatchPasses, ifNoneMatchMatches } from '../http/conditional.js';
 import { errorBody } from '../http/errors.js';
 import type { Implementation } from '../http/implementation.js';
@@ -50,6 +51,7 @@ export function metadataRoutes(service: MetadataService): Implementation<typeof 
       const ifMatch = field(headers['if-match']);
       const result = await service.patch(params.id, body, {
         ifMatch: ifMatch === undefined ? undefined : (current) => ifMatchPasses(ifMatch, metadataETag(current)),
+        context: changeContextOf(res),
       });
       if (result.kind === 'user_not_found') return notFound;
       if (result.kind === 'precondition_failed') return changed;

@@ -1,6 +1,8 @@
 import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
 import type pg from 'pg';
+import { queryableOfClient } from '../db/queryable.js';
 import { inTransaction } from '../db/transaction.js';
+import { type ChangeContext, EventRecorder, INTERNAL_CONTEXT } from '../events/event-recorder.js';
 import {
   findMetadata,
   lockMetadata,
@@ -45,6 +47,8 @@ export type PatchOptions = {
    * lock, after the user is found and before the merge; false → nothing is saved.
    */
   ifMatch?: (current: MetadataVersion) => boolean;
+  /** Who makes the change, for its event (default: the server itself). */
+  context?: ChangeContext;
 };
 
 const versionOf = (row: VersionedMetadata): MetadataVersion => ({
@@ -53,7 +57,10 @@ const versionOf = (row: VersionedMetadata): MetadataVersion => ({
 });
 
 export class MetadataService {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly events: EventRecorder = new EventRecorder(),
+  ) {}
 
   async get(userId: string): Promise<GetMetadataResult> {
     const stored = await findMetadata(this.pool, userId);
@@ -86,6 +93,12 @@ export class MetadataService {
       }
       const version = await saveMetadata(client, userId, merged.next);
       const change: MetadataChange = { before: current, after: merged.next, version };
+      // In the same transaction: no change without its event, no event without its change.
+      await this.events.metadataUpdated(
+        queryableOfClient(client),
+        { userId, ...change },
+        options.context ?? INTERNAL_CONTEXT,
+      );
       return {
         commit: true,
         result: {

@@ -2,11 +2,16 @@ import cluster from 'node:cluster';
 import { createApp } from '../app.js';
 import type { Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { startRetention } from '../events/retention.js';
 import type { Logger } from '../logger.js';
+import { startWebhooks } from '../webhooks/webhooks.module.js';
 import { printBanner } from './banner.js';
 import { listen } from './http-server.js';
 import type { Lifecycle } from './lifecycle.js';
 import { openRuntime } from './runtime.js';
+
+/** How often each process sweeps expired events. */
+const RETENTION_SWEEP_MS = 10 * 60_000;
 
 /**
  * One serving process: database → app → listen; on stop, readiness turns 503 and in-flight
@@ -17,10 +22,28 @@ export async function serve(config: Config, logger: Logger, lifecycle: Lifecycle
   const runtime = await openRuntime(config, logger, lifecycle);
   if (!cluster.isWorker) await migrateToLatest(runtime.database.db, logger);
 
+  const webhooks = await startWebhooks({
+    // The job engine keeps sessions (LISTEN) a transaction pooler cannot: direct when DATABASE_LISTEN_URL is set.
+    databaseUrl: config.db.listenConnectionString ?? runtime.databaseUrl,
+    pool: runtime.database.pool,
+    config: config.webhooks,
+    dataDir: config.dataDir,
+    logger,
+  });
+  lifecycle.defer('webhook deliveries', () => webhooks.stop(config.shutdownTimeoutMs / 2));
+  const retention = startRetention({
+    pool: runtime.database.pool,
+    retentionMs: config.eventRetentionMs,
+    intervalMs: RETENTION_SWEEP_MS,
+    logger,
+  });
+  lifecycle.defer('event retention', async () => retention.stop());
+
   const app = createApp({
     database: runtime.database,
     logger,
     adminApiKeys: runtime.adminApiKeys,
+    webhooks: webhooks.service,
     isDraining: () => lifecycle.isStopping,
   });
   const server = await listen(app, { port: config.port, host: config.host, limits: config.http });

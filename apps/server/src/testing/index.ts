@@ -3,12 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createUsermetaClient, type UsermetaClient } from '@usermeta/client';
 import { createApp } from '../app.js';
+import type { WebhookConfig } from '../config.js';
 import { Database, type DatabaseOptions } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { type HttpLimits, listen } from '../process/http-server.js';
 import { type ListingRequest, userListingQuery } from '../users/users.repository.js';
+import type { Resolver } from '../webhooks/ssrf.js';
+import { type RunningWebhooks, startWebhooks } from '../webhooks/webhooks.module.js';
 
 /**
  * Test support shared by the packages that test against a real server: a real PostgreSQL
@@ -65,6 +68,18 @@ export type TestServerOptions = {
   http?: Partial<HttpLimits>;
   /** The API key cache's safety-net reload interval (default: the app's). */
   apiKeysRefreshIntervalMs?: number;
+  /** Defaults for tests: private networks allowed (the receiver is local), short retries and timeout. */
+  webhooks?: Partial<WebhookConfig>;
+  /** DNS for webhook hosts (default: the system's); lets a test play a rebinding DNS server. */
+  resolve?: Resolver;
+};
+
+export const TEST_WEBHOOK_CONFIG: WebhookConfig = {
+  allowPrivateNetworks: true,
+  retryDelaysMs: [200, 400],
+  timeoutMs: 2000,
+  secretsKey: randomBytes(32),
+  concurrency: 4,
 };
 
 /** The real app on a real port, on the given database. */
@@ -79,11 +94,28 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const logger = createLogger(options.logLevel ?? 'info', sink);
   const apiKeys = options.apiKeys ?? [randomBytes(24).toString('base64url')];
   const database = new Database({ connectionString: options.databaseUrl, logger, ...TEST_DB_LIMITS, ...options.db });
+  let webhooks: RunningWebhooks;
+  try {
+    webhooks = await startWebhooks({
+      databaseUrl: options.db?.listenConnectionString ?? options.databaseUrl,
+      pool: database.pool,
+      config: { ...TEST_WEBHOOK_CONFIG, ...options.webhooks },
+      dataDir: '/nonexistent',
+      logger,
+      resolve: options.resolve,
+      // Test servers share one database: each works its own queue with its own settings.
+      queue: `webhook-delivery-test-${randomBytes(6).toString('hex')}`,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   let draining = false;
   const app = createApp({
     database,
     logger,
     adminApiKeys: apiKeys,
+    webhooks: webhooks.service,
     isDraining: () => draining,
     ...(options.apiKeysRefreshIntervalMs ? { apiKeysRefreshIntervalMs: options.apiKeysRefreshIntervalMs } : {}),
   });
@@ -103,6 +135,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     close: async () => {
       draining = true;
       await server.drain();
+      await webhooks.stop(5000);
       await database.close();
     },
   };

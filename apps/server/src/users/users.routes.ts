@@ -1,5 +1,6 @@
 import { initServer } from '@ts-rest/express';
 import { contract, MESSAGES, REASON_PHRASES, type UserWithMetadata } from '@usermeta/contract';
+import { changeContextOf } from '../http/change-context.js';
 import { errorBody } from '../http/errors.js';
 import type { Implementation } from '../http/implementation.js';
 import { type Principal, principalOf } from '../http/principal.js';
@@ -31,8 +32,8 @@ export function usersRoutes(service: UsersService): Implementation<typeof contra
         body: { ...result.page, users: result.page.users.map((user) => visibleUser(principal, user)) },
       };
     },
-    createUser: async ({ body }) => {
-      const result = await service.create(body?.id?.toLowerCase());
+    createUser: async ({ body, res }) => {
+      const result = await service.create(changeContextOf(res), body?.id?.toLowerCase());
       if (result.kind === 'already_exists') return { status: 409, body: errorBody(409, MESSAGES.userAlreadyExists) };
       return { status: 201, body: result.user };
     },
@@ -40,8 +41,8 @@ export function usersRoutes(service: UsersService): Implementation<typeof contra
       const user = await service.get(params.id);
       return user ? { status: 200, body: visibleUser(principalOf(res), user) } : notFound;
     },
-    deleteUser: async ({ params }) => {
-      const deleted = await service.delete(params.id);
+    deleteUser: async ({ params, res }) => {
+      const deleted = await service.delete(params.id, changeContextOf(res));
       return deleted ? { status: 204, body: undefined } : notFound;
     },
   });

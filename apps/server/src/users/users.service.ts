@@ -9,7 +9,9 @@ import {
   type UserWithMetadata,
 } from '@usermeta/contract';
 import type { Kysely } from 'kysely';
+import { queryableOfKysely } from '../db/queryable.js';
 import type { DB } from '../db/schema.js';
+import type { ChangeContext, EventRecorder } from '../events/event-recorder.js';
 import { findUnstorable, type StoredMetadata, toUserMetadata } from '../metadata/metadata-rules.js';
 import { decodeCursor, encodeCursor } from './listing-cursor.js';
 import { deleteUser, findUserWithMetadata, insertUser, listUsers, type UserRow } from './users.repository.js';
@@ -54,11 +56,19 @@ export function filteredKinds(query: ListUsersQuery) {
 }
 
 export class UsersService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly events: EventRecorder,
+  ) {}
 
-  async create(id: string = randomUUID()): Promise<CreateUserResult> {
-    const row = await insertUser(this.db, id);
-    return row ? { kind: 'ok', user: toUser(row) } : { kind: 'already_exists' };
+  /** The user and its `user.created` event commit together. */
+  async create(context: ChangeContext, id: string = randomUUID()): Promise<CreateUserResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await insertUser(trx, id);
+      if (!row) return { kind: 'already_exists' } as const;
+      await this.events.userCreated(queryableOfKysely(trx), row.id, context);
+      return { kind: 'ok', user: toUser(row) } as const;
+    });
   }
 
   async get(id: string): Promise<UserWithMetadata | undefined> {
@@ -87,7 +97,12 @@ export class UsersService {
     return { kind: 'ok', page };
   }
 
-  delete(id: string): Promise<boolean> {
-    return deleteUser(this.db, id);
+  /** The deletion and its `user.deleted` event commit together; the user's history goes with it. */
+  delete(id: string, context: ChangeContext): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const deleted = await deleteUser(trx, id);
+      if (deleted) await this.events.userDeleted(queryableOfKysely(trx), id, context);
+      return deleted;
+    });
   }
 }

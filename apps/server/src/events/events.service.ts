@@ -1,0 +1,45 @@
+import { type MetadataHistory, UserMetadataUpdatedEvent } from '@usermeta/contract';
+import type pg from 'pg';
+import { queryableOfClient, run, sqlBuilder } from '../db/queryable.js';
+import type { Principal } from '../http/principal.js';
+import { metadataEventFor } from './event-kinds.js';
+import { historyPage } from './events.repository.js';
+
+export type HistoryResult = { kind: 'ok'; page: MetadataHistory } | { kind: 'user_not_found' };
+
+/** An opaque cursor: the position of the last event of the page. */
+export function encodeCursor(seq: string): string {
+  return Buffer.from(`h:${seq}`).toString('base64url');
+}
+
+/** The position a cursor names, or undefined when it is not one this server made. */
+export function decodeCursor(cursor: string): string | undefined {
+  const match = /^h:([1-9][0-9]{0,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match?.[1];
+}
+
+export class EventsService {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** `beforeSeq` comes from decodeCursor. Events the key may not see are left out, as api.md says. */
+  async history(
+    userId: string,
+    page: { limit: number; beforeSeq: string | undefined },
+    principal: Pick<Principal, 'kinds'>,
+  ): Promise<HistoryResult> {
+    const q = queryableOfClient(this.pool);
+    const [user] = await run(q, sqlBuilder.selectFrom('users').select('id').where('id', '=', userId));
+    if (!user) return { kind: 'user_not_found' };
+    const rows = await historyPage(q, userId, { ...page, kinds: principal.kinds });
+    const shown = rows.slice(0, page.limit);
+    const events = shown.flatMap((row) => {
+      const event = metadataEventFor(UserMetadataUpdatedEvent.parse(row.payload), principal.kinds);
+      return event ? [event] : [];
+    });
+    const last = shown.at(-1);
+    return {
+      kind: 'ok',
+      page: rows.length > page.limit && last ? { events, next_cursor: encodeCursor(last.seq) } : { events },
+    };
+  }
+}
