@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
 
   const metrics = deps.metrics ?? new Metrics();
   metrics.watchPools({ primary: database.pool });
+  metrics.watchDeliveries(database.pool);
   app.use(metrics.middleware());
   app.use(gate({ logger, authenticate, routes }));
   app.use(jsonBody());

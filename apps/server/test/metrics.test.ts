@@ -41,13 +41,34 @@ describe('GET /metrics', () => {
     expect(text).not.toContain('/no/such');
   });
 
-  it('when scraped, then the database pool and the process report themselves', async () => {
+  it('when scraped, then the database pool, the webhook deliveries and the process report themselves', async () => {
     const { text } = await rawRequest(server(), 'GET', '/metrics');
     expect(sample(text, 'usermeta_db_pool_connections', { pool: 'primary' })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'usermeta_db_pool_idle_connections', { pool: 'primary' })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'usermeta_db_pool_waiting_clients', { pool: 'primary' })).toBe(0);
     expect(text).toMatch(/^usermeta_process_cpu_seconds_total \d/m);
+    for (const status of ['pending', 'succeeded', 'failed']) {
+      expect(sample(text, 'usermeta_webhook_deliveries', { status })).toBeGreaterThanOrEqual(0);
+    }
     expect(text).toMatch(/^usermeta_nodejs_heap_size_used_bytes \d/m);
+  });
+
+  it('when a change is queued for a webhook, then the deliveries gauge counts it', async () => {
+    const total = async () => {
+      const { text } = await rawRequest(server(), 'GET', '/metrics');
+      return ['pending', 'succeeded', 'failed'].reduce(
+        (sum, status) => sum + (sample(text, 'usermeta_webhook_deliveries', { status }) ?? Number.NaN),
+        0,
+      );
+    };
+    const before = await total();
+    const hook = await server().client.createWebhook({
+      url: 'http://127.0.0.1:9/metrics-test',
+      events: ['user.created'],
+    });
+    expect(hook.status).toBe(201);
+    expect((await server().client.createUser()).status).toBe(201);
+    expect(await total()).toBeGreaterThan(before);
   });
 
   it('when a key lacks metrics:read, then 403; a key holding it reads the metrics', async () => {

@@ -14,8 +14,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * one). Requests are labelled by the contract's route template (`/users/:id/metadata`), never the
  * raw path, so that the number of series stays fixed whatever callers send.
  *
- * Other domains add their own metrics to `registry` (the events branch: webhook backlog and
- * delivery outcomes) with `new Gauge({ registers: [metrics.registry], ... })`.
+ * Other domains add their own metrics to `registry` with `new Gauge({ registers: [metrics.registry], ... })`.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -68,6 +67,32 @@ export class Metrics {
     gauge('usermeta_db_pool_connections', 'Connections the pool holds (in use + idle)', (p) => p.totalCount);
     gauge('usermeta_db_pool_idle_connections', 'Connections idle in the pool', (p) => p.idleCount);
     gauge('usermeta_db_pool_waiting_clients', 'Queries waiting for a connection from the pool', (p) => p.waitingCount);
+  }
+
+  /**
+   * Webhook deliveries by status (`pending` is the backlog, `succeeded`/`failed` the outcomes),
+   * counted at each scrape. A database that does not answer leaves the gauge out of that scrape
+   * rather than failing it.
+   */
+  watchDeliveries(pool: pg.Pool): void {
+    new Gauge({
+      name: 'usermeta_webhook_deliveries',
+      help: 'Webhook deliveries by status: pending (the backlog), succeeded, failed',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const counts = await pool
+          .query<{ status: string; n: number }>(
+            'select status, count(*)::int as n from webhook_deliveries group by status',
+          )
+          .catch(() => undefined);
+        for (const status of ['pending', 'succeeded', 'failed']) {
+          if (!counts) continue;
+          this.set({ status }, counts.rows.find((row) => row.status === status)?.n ?? 0);
+        }
+      },
+    });
   }
 
   text(): Promise<string> {
