@@ -22,6 +22,8 @@ import type { Logger } from './logger.js';
 import { metadataRoutes } from './metadata/metadata.routes.js';
 import { MetadataService } from './metadata/metadata.service.js';
 import { DOCS_ROUTES, mountDocs } from './openapi/docs.routes.js';
+import { Metrics } from './operations/metrics.js';
+import { operationsRoutes } from './operations/operations.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { UsersService } from './users/users.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
@@ -37,6 +39,8 @@ export type AppDeps = {
   isDraining: () => boolean;
   /** The API key cache's safety-net reload interval (tests); default DEFAULT_REFRESH_INTERVAL_MS. */
   apiKeysRefreshIntervalMs?: number;
+  /** The process's metrics; a fresh registry when not given. */
+  metrics?: Metrics;
 };
 
 const s = initServer();
@@ -64,6 +68,10 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', false);
   useLeanJson(app);
 
+  const metrics = deps.metrics ?? new Metrics();
+  metrics.watchPools({ primary: database.pool });
+  metrics.watchDeliveries(database.pool);
+  app.use(metrics.middleware());
   app.use(gate({ logger, authenticate, routes }));
   app.use(jsonBody());
   app.use(contractQuery());
@@ -76,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
     apiKeys: apiKeysRoutes(new ApiKeysService(database.db, keyStore)),
     events: eventsRoutes(new EventsService(database.pool)),
     webhooks: webhooksRoutes(deps.webhooks),
+    operations: operationsRoutes(metrics),
   });
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,

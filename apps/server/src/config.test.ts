@@ -10,7 +10,14 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       adminApiKeys: undefined,
       logLevel: 'info',
-      db: { poolMax: 10, connectTimeoutMs: 3000, statementTimeoutMs: 5000, lockTimeoutMs: 3000 },
+      db: {
+        poolMax: 10,
+        connectTimeoutMs: 3000,
+        statementTimeoutMs: 5000,
+        lockTimeoutMs: 3000,
+        preparedStatements: 'named',
+        listenConnectionString: undefined,
+      },
       shutdownTimeoutMs: 8000,
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 },
       webConcurrency: 1,
@@ -97,5 +104,10 @@ describe('loadConfig', () => {
     it('when EMBEDDED_DATABASE is not true or false, then it says so', () => {
       expect(() => loadConfig({ EMBEDDED_DATABASE: 'yes' })).toThrow(/EMBEDDED_DATABASE/);
     });
+  });
+
+  it('when DB_PREPARED_STATEMENTS is unnamed, then the pool is set up for a transaction pooler; anything else is refused', () => {
+    expect(loadConfig({ DB_PREPARED_STATEMENTS: 'unnamed' }).db.preparedStatements).toBe('unnamed');
+    expect(() => loadConfig({ DB_PREPARED_STATEMENTS: 'sometimes' })).toThrow(/DB_PREPARED_STATEMENTS/);
   });
 });

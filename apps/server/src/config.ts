@@ -64,6 +64,8 @@ const ConfigSchema = z.object({
   DB_CONNECT_TIMEOUT_MS: int(100, 600_000).default(3000),
   DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
   DB_LOCK_TIMEOUT_MS: int(100, 600_000).default(3000),
+  DB_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, z.enum(['named', 'unnamed']).default('named')),
+  DATABASE_LISTEN_URL: z.preprocess(emptyAsUndefined, z.string().url('must be a postgres:// URL').optional()),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(8000),
   HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -88,7 +90,16 @@ export type Config = {
   adminApiKeys: string[] | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   dataDir: string;
-  db: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number };
+  db: {
+    poolMax: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    lockTimeoutMs: number;
+    /** `unnamed` for a transaction-mode pooler (PgBouncer < 1.21). */
+    preparedStatements: 'named' | 'unnamed';
+    /** A direct (not pooled) URL for LISTEN; unset: DATABASE_URL. */
+    listenConnectionString: string | undefined;
+  };
   shutdownTimeoutMs: number;
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   webConcurrency: number;
@@ -145,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
       lockTimeoutMs: c.DB_LOCK_TIMEOUT_MS,
+      preparedStatements: c.DB_PREPARED_STATEMENTS,
+      listenConnectionString: c.DATABASE_LISTEN_URL,
     },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     http: {

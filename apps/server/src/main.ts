@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { DatabaseUnreachableError } from './db/database.js';
 import { StartCancelledError } from './db/embedded.js';
 import { createLogger } from './logger.js';
 import { Lifecycle } from './process/lifecycle.js';
@@ -29,7 +30,13 @@ function main(): void {
   started.catch((error: unknown) => {
     // A start-up cut short by a signal is the lifecycle's to finish, not a failure.
     if (lifecycle.isStopping || error instanceof StartCancelledError) return;
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // An unreachable database is the operator's to fix: its message says all, a stack would not help.
+    const message =
+      error instanceof DatabaseUnreachableError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     process.stderr.write(`usermeta: failed to start: ${message}\n`);
     void lifecycle.stop('failed to start', 1);
   });

@@ -5,6 +5,8 @@ import { startTestDatabase } from '../src/testing/index.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** Set when `databaseUrl` goes through a transaction-mode PgBouncer: the database's own URL. */
+    pooler: { directUrl: string } | undefined;
   }
 }
 

@@ -5,11 +5,31 @@ import { jsonbText } from '../src/db/schema.js';
 import type { StoredMetadata } from '../src/metadata/metadata-rules.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../src/testing/index.js';
 
+/**
+ * How this run reaches its database: directly (the default project), or through PgBouncer in
+ * transaction mode (the `through-pgbouncer` project), which needs unnamed statements and a
+ * direct URL for LISTEN.
+ */
+export function databaseRouting(): NonNullable<TestServerOptions['db']> {
+  const pooler = inject('pooler');
+  return pooler ? { preparedStatements: 'unnamed', listenConnectionString: pooler.directUrl } : {};
+}
+
+/** The same routing as environment variables, for a spawned server process. */
+export function databaseEnv(): Record<string, string> {
+  const pooler = inject('pooler');
+  return pooler ? { DB_PREPARED_STATEMENTS: 'unnamed', DATABASE_LISTEN_URL: pooler.directUrl } : {};
+}
+
 /** A real server on the run's PostgreSQL for the tests of one file. */
 export function useTestServer(options: Omit<TestServerOptions, 'databaseUrl'> = {}): () => TestServer {
   let server: TestServer | undefined;
   beforeAll(async () => {
-    server = await startTestServer({ databaseUrl: inject('databaseUrl'), ...options });
+    server = await startTestServer({
+      databaseUrl: inject('databaseUrl'),
+      ...options,
+      db: { ...databaseRouting(), ...options.db },
+    });
   });
   afterAll(async () => {
     await server?.close();

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '../src/testing/index.js';
-import { eventually, makeKey, useTestServer } from './helpers.js';
+import { databaseEnv, databaseRouting, eventually, makeKey, useTestServer } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const ROOT_KEY = 'revocation-test-root-key-0123456789';
@@ -21,6 +21,7 @@ function startServerProcess(): Promise<Child> {
       env: {
         PATH: process.env.PATH,
         DATABASE_URL: inject('databaseUrl'),
+        ...databaseEnv(),
         ADMIN_API_KEYS: ROOT_KEY,
         PORT: '0',
         HOST: '127.0.0.1',
@@ -57,6 +58,7 @@ beforeAll(async () => {
     databaseUrl: inject('databaseUrl'),
     apiKeys: [ROOT_KEY],
     apiKeysRefreshIntervalMs: 600_000,
+    db: databaseRouting(),
   });
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createUsermetaClient, verifyWebhook, WebhookVerificationError } from '@usermeta/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '../src/testing/index.js';
-import { createUser, makeKey, rawRequest, useTestServer } from './helpers.js';
+import { createUser, databaseRouting, makeKey, rawRequest, useTestServer } from './helpers.js';
 import { eventually, type Received, startReceiver } from './receiver.js';
 
 const server = useTestServer({
@@ -308,6 +308,7 @@ describe('SSRF', () => {
   beforeAll(async () => {
     strict = await startTestServer({
       databaseUrl: inject('databaseUrl'),
+      db: databaseRouting(),
       webhooks: { allowPrivateNetworks: false, retryDelaysMs: [] },
       // A DNS server that changes its answer after the check (rebinding): names under .rebind.test only.
       resolve: async (host) => {

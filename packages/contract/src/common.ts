@@ -11,4 +11,5 @@ export const TAGS = {
   health: 'Health',
   apiKeys: 'API Keys',
   webhooks: 'Webhooks',
+  operations: 'Operations',
 } as const;

@@ -3,10 +3,19 @@ import { apiKeysContract } from './api-keys.js';
 import { eventsContract } from './events.js';
 import { healthContract } from './health.js';
 import { metadataContract } from './metadata.js';
+import { operationsContract } from './operations.js';
 import { usersContract } from './users.js';
 import { webhooksContract } from './webhooks.js';
 
-export { apiKeysContract, eventsContract, healthContract, metadataContract, usersContract, webhooksContract };
+export {
+  apiKeysContract,
+  eventsContract,
+  healthContract,
+  metadataContract,
+  operationsContract,
+  usersContract,
+  webhooksContract,
+};
 
 const c = initContract();
 
@@ -22,6 +31,7 @@ export const contract = c.router(
     apiKeys: apiKeysContract,
     events: eventsContract,
     webhooks: webhooksContract,
+    operations: operationsContract,
   },
   { strictStatusCodes: true },
 );

@@ -9,7 +9,14 @@ export {
 } from './api-keys.js';
 export { adminErrors, bodyErrors, TAGS } from './common.js';
 export type { Contract } from './contract.js';
-export { contract, healthContract, metadataContract, REASON_PHRASES, usersContract } from './contract.js';
+export {
+  contract,
+  healthContract,
+  metadataContract,
+  operationsContract,
+  REASON_PHRASES,
+  usersContract,
+} from './contract.js';
 export {
   ChangeEvent,
   EVENT_TYPES,
@@ -25,6 +32,7 @@ export {
 export type { JsonObject, JsonValue } from './json.js';
 export { isJsonObject } from './json.js';
 export { MESSAGES } from './messages.js';
+export { METRICS_CONTENT_TYPE } from './operations.js';
 export { PAGE_LIMIT, PageCursor, PageLimit, strictQuery } from './paging.js';
 export type { RouteMeta } from './route-meta.js';
 export type { MetadataKind } from './schemas.js';

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { ChannelListener, type NotificationHandlers } from './listener.js';
 import type { DB } from './schema.js';
+import { applySessionSettings, type PreparedStatementMode } from './session-settings.js';
 
 export type DatabaseOptions = {
   connectionString: string;
@@ -10,8 +11,42 @@ export type DatabaseOptions = {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   lockTimeoutMs: number;
+  /** `unnamed` behind a transaction-mode pooler (DB_PREPARED_STATEMENTS); default `named`. */
+  preparedStatements?: PreparedStatementMode;
+  /**
+   * Where LISTEN connects (DATABASE_LISTEN_URL): a transaction-mode pooler cannot deliver
+   * notifications, so behind one this names the database directly. Default: connectionString.
+   */
+  listenConnectionString?: string;
   logger: Logger;
 };
+
+/**
+ * The database could not be reached at start-up. The message names where (host, port, database,
+ * never the user or password) and why (refused, TLS verification, authentication), for the
+ * operator to read without a stack trace.
+ */
+export class DatabaseUnreachableError extends Error {
+  constructor(connectionString: string, cause: unknown) {
+    super(`cannot connect to the database at ${whereOf(connectionString)}: ${reasonOf(cause)}`);
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+function whereOf(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+function reasonOf(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: string }).code;
+  return code ? `${cause.message} (${code})` : cause.message;
+}
 
 /** Owns the pool and the Kysely instance; closing twice is harmless. */
 export class Database {
@@ -25,14 +60,22 @@ export class Database {
       connectionString: options.connectionString,
       max: options.poolMax,
       connectionTimeoutMillis: options.connectTimeoutMs,
-      // The server bounds every statement and lock wait, so no request can hang on the database.
-      statement_timeout: options.statementTimeoutMs,
-      lock_timeout: options.lockTimeoutMs,
       // The client gives up a little later than the server would, in case the server is gone.
       query_timeout: options.statementTimeoutMs + 1000,
-      idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
       application_name: 'usermeta',
     });
+    // The server bounds every statement and lock wait, so no request can hang on the database;
+    // never as startup parameters, which a pooler refuses (see session-settings.ts).
+    applySessionSettings(
+      this.pool,
+      {
+        preparedStatements: options.preparedStatements ?? 'named',
+        statementTimeoutMs: options.statementTimeoutMs,
+        lockTimeoutMs: options.lockTimeoutMs,
+        idleInTransactionTimeoutMs: options.statementTimeoutMs * 2,
+      },
+      options.logger,
+    );
     // An idle client losing its connection (database restart, admin kill) must not crash the process.
     this.pool.on('error', (err) => {
       options.logger.warn(
@@ -41,6 +84,15 @@ export class Database {
       );
     });
     this.db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: this.pool }) });
+  }
+
+  /** Resolves once the database answers; otherwise rejects with a DatabaseUnreachableError. */
+  async checkReachable(): Promise<void> {
+    try {
+      await this.pool.query('select 1');
+    } catch (error) {
+      throw new DatabaseUnreachableError(this.options.connectionString, error);
+    }
   }
 
   /** True when the database answers a trivial query. */
@@ -63,7 +115,7 @@ export class Database {
     if (this.isClosed) return;
     this.listeners.push(
       new ChannelListener({
-        connectionString: this.options.connectionString,
+        connectionString: this.options.listenConnectionString ?? this.options.connectionString,
         connectTimeoutMs: this.options.connectTimeoutMs,
         channel,
         logger: this.options.logger,

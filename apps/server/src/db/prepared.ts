@@ -8,6 +8,7 @@ import {
 } from 'kysely';
 import type pg from 'pg';
 import type { DB } from './schema.js';
+import { usesNamedStatements } from './session-settings.js';
 
 /** Kysely that only compiles (no connection): the hot queries are written once, typed, here. */
 const compiler = new Kysely<DB>({
@@ -67,7 +68,10 @@ export function prepare<Row, Values extends QueryValues = Record<never, never>>(
       if (value === undefined) throw new Error(`prepared query ${name}: no value for ${slot.named}`);
       return value;
     });
-    const result = await executor.query({ name, text, values: positional });
+    // Unnamed (DB_PREPARED_STATEMENTS=unnamed): still parameterised, but safe behind a transaction pooler.
+    const result = await executor.query(
+      usesNamedStatements(executor) ? { name, text, values: positional } : { text, values: positional },
+    );
     return result.rows as Row[];
   };
 }

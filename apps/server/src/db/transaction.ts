@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { beginStatement } from './session-settings.js';
 
 /**
  * Runs `work` in a transaction on one pooled connection. It commits when `work` says so and
@@ -12,7 +13,7 @@ export async function inTransaction<T>(
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('begin');
+    await client.query(beginStatement(pool));
     const { commit, result } = await work(client);
     await client.query(commit ? 'commit' : 'rollback');
     return result;

@@ -31,6 +31,8 @@ export async function openRuntime(config: Config, logger: Logger, lifecycle: Lif
   const databaseUrl = config.databaseUrl ?? (embedded?.url as string);
   const database = new Database({ connectionString: databaseUrl, logger, ...config.db });
   lifecycle.defer('database pool', () => database.close());
+  // A clear start-up error (TLS verification, refused, authentication) instead of a stack trace.
+  await database.checkReachable();
   const generatedKey = config.adminApiKeys ? undefined : await ensureGeneratedAdminKey(config.dataDir);
   return {
     database,

@@ -23,7 +23,8 @@ export async function serve(config: Config, logger: Logger, lifecycle: Lifecycle
   if (!cluster.isWorker) await migrateToLatest(runtime.database.db, logger);
 
   const webhooks = await startWebhooks({
-    databaseUrl: runtime.databaseUrl,
+    // The job engine keeps sessions (LISTEN) a transaction pooler cannot: direct when DATABASE_LISTEN_URL is set.
+    databaseUrl: config.db.listenConnectionString ?? runtime.databaseUrl,
     pool: runtime.database.pool,
     config: config.webhooks,
     dataDir: config.dataDir,

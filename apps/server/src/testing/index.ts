@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { createUsermetaClient, type UsermetaClient } from '@usermeta/client';
 import { createApp } from '../app.js';
 import type { WebhookConfig } from '../config.js';
-import { Database } from '../db/database.js';
+import { Database, type DatabaseOptions } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
@@ -64,7 +64,7 @@ export type TestServerOptions = {
   databaseUrl: string;
   apiKeys?: string[];
   logLevel?: string;
-  db?: Partial<typeof TEST_DB_LIMITS>;
+  db?: Partial<typeof TEST_DB_LIMITS & Pick<DatabaseOptions, 'preparedStatements' | 'listenConnectionString'>>;
   http?: Partial<HttpLimits>;
   /** The API key cache's safety-net reload interval (default: the app's). */
   apiKeysRefreshIntervalMs?: number;
@@ -97,7 +97,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   let webhooks: RunningWebhooks;
   try {
     webhooks = await startWebhooks({
-      databaseUrl: options.databaseUrl,
+      databaseUrl: options.db?.listenConnectionString ?? options.databaseUrl,
       pool: database.pool,
       config: { ...TEST_WEBHOOK_CONFIG, ...options.webhooks },
       dataDir: '/nonexistent',
