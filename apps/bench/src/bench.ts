@@ -8,8 +8,17 @@ import { compareKeys, formatKeyTable, type KeyComparisonRow, makeDatabaseKey } f
 import { countLostUpdates } from './ledger.js';
 import { formatListingTable, type ListingRow, runListing } from './listing.js';
 import { fetchETags, type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
-import { rssMb, startBaseline, startServer, type Target } from './processes.js';
-import { formatTable, meanOf, type Row, ratios } from './report.js';
+import { cpuSeconds, rssMb, startBaseline, startServer, type Target } from './processes.js';
+import {
+  formatRss,
+  formatTable,
+  formatTargets,
+  meanOf,
+  type Row,
+  type Rss,
+  ratios,
+  targets as targetsOf,
+} from './report.js';
 import { copyUsers, seedUsers } from './seed.js';
 
 const { values: args } = parseArgs({
@@ -28,6 +37,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     compare: { type: 'string' },
     'compare-node': { type: 'string' },
+    /** Accepted for older command lines: bare Express is in the default rotation now. */
     'express-floor': { type: 'boolean', default: false },
     /** GET with a key from the database against a root key, on the same server, A B A B. */
     keys: { type: 'boolean', default: false },
@@ -73,10 +83,8 @@ async function main(): Promise<void> {
       ...(cpuProfileDir ? { cpuProfileDir } : {}),
     });
     const baseline = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY });
-    targets.push(server, baseline);
-    if (args['express-floor']) {
-      targets.push(await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, expressFloor: true }));
-    }
+    const express = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, expressFloor: true });
+    targets.push(server, express, baseline);
     if (args.compare) {
       // The older build gets a database of its own in the same PostgreSQL: it migrates it to its
       // own schema at start (it would refuse one migrated by a newer build), then gets a copy of
@@ -136,7 +144,8 @@ async function main(): Promise<void> {
       for (const c of connections) {
         const runs: Record<Target['name'], LoadResult[]> = { server: [], baseline: [], previous: [], express: [] };
         for (let round = 0; round < rounds; round++) {
-          for (const target of targets.filter((t) => t.name !== 'express' || mix === 'get')) {
+          for (const target of targets) {
+            const cpuBefore = await cpuSeconds(target.pid);
             const result = await runLoad({
               url: target.url,
               apiKey: API_KEY,
@@ -145,12 +154,17 @@ async function main(): Promise<void> {
               mix,
               durationSec,
               ...(target.name === 'server' ? { ledger } : {}),
-              ...(target.name === 'baseline' ? { writeKind: 'unsafe_metadata' as const } : {}),
+              // The floors' shallow merge must not clobber the server's ledger writes.
+              ...(target.name === 'baseline' || target.name === 'express'
+                ? { writeKind: 'unsafe_metadata' as const }
+                : {}),
               ...(etags ? { etags } : {}),
             });
+            const cpu = (await cpuSeconds(target.pid)) - cpuBefore;
+            if (result.requests > 0) result.cpuUsPerRequest = Math.round((cpu * 1e6) / result.requests);
             runs[target.name].push(result);
             log(
-              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.errors} errors${result.notModified === undefined ? '' : `, ${result.notModified} × 304`}`,
+              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUsPerRequest ?? '-'} µs CPU/req, ${result.errors} errors${result.notModified === undefined ? '' : `, ${result.notModified} × 304`}`,
             );
           }
         }
@@ -165,6 +179,16 @@ async function main(): Promise<void> {
       }
     }
     const updates = await countLostUpdates(sql, ledger);
+    // After every scenario, before the long run: each target has served the same rotation.
+    const rss: Rss = {
+      server: await rssMb(server.pid),
+      baseline: await rssMb(baseline.pid),
+      express: await rssMb(express.pid),
+      ...(targets.some((t) => t.name === 'previous')
+        ? { previous: await rssMb(targets.find((t) => t.name === 'previous')?.pid ?? 0) }
+        : {}),
+    };
+    const targetsMet = targetsOf(rows, rss);
 
     let memory: { requests: number; rssAfterWarmupMb: number; rssAfterMb: number } | undefined;
     const longRun = Number(args.requests);
@@ -233,7 +257,9 @@ async function main(): Promise<void> {
       });
     }
 
-    if (rows.length > 0) process.stdout.write(`\n${formatTable(rows)}\n\n`);
+    if (rows.length > 0) {
+      process.stdout.write(`\n${formatTable(rows)}\n\n${formatRss(rss)}\n\n${formatTargets(targetsMet)}\n\n`);
+    }
     if (keyComparison) process.stdout.write(`${formatKeyTable(keyComparison)}\n\n`);
     if (listingRows) process.stdout.write(`${formatListingTable(listingRows)}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
@@ -272,6 +298,8 @@ async function main(): Promise<void> {
       rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),
       lostUpdates: updates,
       rssAfterWarmupMb: rssAfterWarmup,
+      rssAfterRunsMb: rss,
+      targets: targetsMet,
       memory,
       growth,
       listing: listingRows,
@@ -284,7 +312,7 @@ async function main(): Promise<void> {
     if (cpuProfileDir) process.stdout.write(`server CPU profile in ${cpuProfileDir} (open in Chrome DevTools)\n`);
 
     const errors =
-      rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0) +
+      rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors + (row.express?.errors ?? 0), 0) +
       (listingRows ?? []).reduce((sum, row) => sum + row.errors, 0) +
       (keyComparison ?? []).reduce((sum, row) => sum + row.root.errors + row.database.errors, 0);
     if (errors > 0 || updates.lost > 0) {

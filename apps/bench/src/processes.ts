@@ -80,7 +80,7 @@ export async function startServer(options: {
 export async function startBaseline(options: {
   databaseUrl: string;
   apiKey: string;
-  /** The bare-Express diagnostic instead of the node:http baseline. */
+  /** The bare Express 5 floor instead of the node:http baseline. */
   expressFloor?: boolean;
 }): Promise<Target> {
   const port = await findFreePort();
@@ -109,3 +109,23 @@ async function childPids(pid: number): Promise<number[]> {
   const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
   return text.split(/\s+/).filter(Boolean).map(Number);
 }
+
+/**
+ * CPU seconds (user + system) a process and its direct children have used so far, from
+ * /proc/<pid>/stat (clock ticks, 100 per second on Linux). The difference over a run divided by
+ * its requests is the CPU per request: unlike throughput, it hardly moves when other work on the
+ * machine takes the cores away.
+ */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const pids = [pid, ...(await childPids(pid))];
+  let ticks = 0;
+  for (const p of pids) {
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may hold spaces) start at state: utime is the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
