@@ -4,11 +4,10 @@ import { contract } from '@usermeta/contract';
 import express, { type Express } from 'express';
 import type { Database } from './db/database.js';
 import { healthRoutes } from './health/health.routes.js';
-import { jsonBody } from './http/body.js';
+import { ContractEndpoints } from './http/endpoints.js';
 import { errorBody, errorHandler, HttpError } from './http/errors.js';
 import { gate } from './http/gate.js';
 import { useLeanJson } from './http/lean-json.js';
-import { contractQuery } from './http/query.js';
 import { RouteTable } from './http/route-table.js';
 import { apiKeysRoutes } from './keys/api-keys.routes.js';
 import { ApiKeysService } from './keys/api-keys.service.js';
@@ -57,8 +56,6 @@ export function createApp(deps: AppDeps): Express {
   useLeanJson(app);
 
   app.use(gate({ logger, authenticate, routes }));
-  app.use(jsonBody());
-  app.use(contractQuery());
 
   const router = s.router(contract, {
     metadata: metadataRoutes(new MetadataService(database.pool)),
@@ -66,7 +63,9 @@ export function createApp(deps: AppDeps): Express {
     health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
     apiKeys: apiKeysRoutes(new ApiKeysService(database.db, keyStore)),
   });
-  createExpressEndpoints(contract, router, app, {
+  // ts-rest's handlers run from the route the gate found (one match per request, http/endpoints.ts).
+  const endpoints = new ContractEndpoints();
+  createExpressEndpoints(contract, router, endpoints.router, {
     logInitialization: false,
     jsonQuery: false,
     responseValidation: true,
@@ -74,6 +73,8 @@ export function createApp(deps: AppDeps): Express {
       res.status(400).json(errorBody(400, validationMessage(err)));
     },
   });
+  app.use(endpoints.dispatch());
+  for (const handler of endpoints.errorMiddleware()) app.use(handler);
 
   // After the API's routes, so that API requests never walk the docs router.
   mountDocs(app, VERSION);
