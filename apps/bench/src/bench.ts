@@ -82,8 +82,14 @@ async function main(): Promise<void> {
       logLevel: args['log-level'],
       ...(cpuProfileDir ? { cpuProfileDir } : {}),
     });
-    const baseline = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY });
-    const express = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, expressFloor: true });
+    const profileFloors = cpuProfileDir ? { cpuProfileDir } : {};
+    const baseline = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, ...profileFloors });
+    const express = await startBaseline({
+      databaseUrl: database.url,
+      apiKey: API_KEY,
+      expressFloor: true,
+      ...profileFloors,
+    });
     targets.push(server, express, baseline);
     if (args.compare) {
       // The older build gets a database of its own in the same PostgreSQL: it migrates it to its
@@ -309,7 +315,10 @@ async function main(): Promise<void> {
     await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`written ${out}\n`);
-    if (cpuProfileDir) process.stdout.write(`server CPU profile in ${cpuProfileDir} (open in Chrome DevTools)\n`);
+    if (cpuProfileDir)
+      process.stdout.write(
+        `CPU profiles of the server, bare Express and node:http in ${cpuProfileDir} (open in Chrome DevTools)\n`,
+      );
 
     const errors =
       rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors + (row.express?.errors ?? 0), 0) +
