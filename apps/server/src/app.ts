@@ -8,6 +8,7 @@ import { ContractEndpoints } from './http/endpoints.js';
 import { errorBody, errorHandler, HttpError } from './http/errors.js';
 import { gate } from './http/gate.js';
 import { useLeanJson } from './http/lean-json.js';
+import { guardResponses } from './http/response-shape.js';
 import { RouteTable } from './http/route-table.js';
 import { apiKeysRoutes } from './keys/api-keys.routes.js';
 import { ApiKeysService } from './keys/api-keys.service.js';
@@ -28,6 +29,11 @@ export type AppDeps = {
   isDraining: () => boolean;
   /** The API key cache's safety-net reload interval (tests); default DEFAULT_REFRESH_INTERVAL_MS. */
   apiKeysRefreshIntervalMs?: number;
+  /**
+   * Validate every answer against the contract with zod (default: yes). Production turns it off
+   * for the cheap shape guarantee of http/response-shape.ts (docs/benchmarks.md has the cost).
+   */
+  validateResponses?: boolean;
 };
 
 const s = initServer();
@@ -57,18 +63,20 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(gate({ logger, authenticate, routes }));
 
-  const router = s.router(contract, {
+  const validateResponses = deps.validateResponses ?? true;
+  const implementation = s.router(contract, {
     metadata: metadataRoutes(new MetadataService(database.pool)),
     users: usersRoutes(new UsersService(database.db)),
     health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
     apiKeys: apiKeysRoutes(new ApiKeysService(database.db, keyStore)),
   });
+  const router = validateResponses ? implementation : guardResponses(contract, implementation);
   // ts-rest's handlers run from the route the gate found (one match per request, http/endpoints.ts).
   const endpoints = new ContractEndpoints();
   createExpressEndpoints(contract, router, endpoints.router, {
     logInitialization: false,
     jsonQuery: false,
-    responseValidation: true,
+    responseValidation: validateResponses,
     requestValidationErrorHandler: (err, _req, res) => {
       res.status(400).json(errorBody(400, validationMessage(err)));
     },
