@@ -61,7 +61,11 @@ const ETAGGED_USERS = 2000;
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  log(`bench: ${users} users, ${durationSec}s per run, c=${connections.join('/')}, ${rounds} round(s) A/B`);
+  // Every target runs on this Node (process.execPath) unless --compare-node says otherwise: run the
+  // bench through `pnpm bench` (Node 24 from the workspace), not a shell's own `node`.
+  log(
+    `bench: Node ${process.version}, ${users} users, ${durationSec}s per run, c=${connections.join('/')}, ${rounds} round(s) A/B`,
+  );
   const database = await startTestDatabase();
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
@@ -150,7 +154,10 @@ async function main(): Promise<void> {
       for (const c of connections) {
         const runs: Record<Target['name'], LoadResult[]> = { server: [], baseline: [], previous: [], express: [] };
         for (let round = 0; round < rounds; round++) {
-          for (const target of targets) {
+          // Each round starts with the next target, so that no target always runs first (or
+          // right after the same one): a control run of one build in two slots found the slots unequal.
+          const order = [...targets.slice(round % targets.length), ...targets.slice(0, round % targets.length)];
+          for (const target of order) {
             const cpuBefore = await cpuSeconds(target.pid);
             const result = await runLoad({
               url: target.url,
