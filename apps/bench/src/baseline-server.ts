@@ -9,28 +9,12 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
+import { GET_QUERY, KINDS, PATCH_QUERY } from './floor-queries.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 pool.on('error', () => undefined);
 const expectedAuth = `Bearer ${process.env.API_KEY}`;
 const PATH = /^\/users\/([0-9a-fA-F-]{36})\/metadata$/;
-const KINDS = ['public_metadata', 'private_metadata', 'unsafe_metadata'] as const;
-
-const GET = {
-  name: 'baseline_get',
-  text: `select m.public_metadata, m.private_metadata, m.unsafe_metadata
-         from users u left join user_metadata m on m.user_id = u.id where u.id = $1`,
-};
-const PATCH = {
-  name: 'baseline_patch',
-  text: `insert into user_metadata as m (user_id, public_metadata, private_metadata, unsafe_metadata)
-         values ($1, $2, $3, $4)
-         on conflict (user_id) do update set
-           public_metadata = coalesce(m.public_metadata, '{}') || coalesce(excluded.public_metadata, '{}'),
-           private_metadata = coalesce(m.private_metadata, '{}') || coalesce(excluded.private_metadata, '{}'),
-           unsafe_metadata = coalesce(m.unsafe_metadata, '{}') || coalesce(excluded.unsafe_metadata, '{}')
-         returning public_metadata, private_metadata, unsafe_metadata`,
-};
 
 function send(res: ServerResponse, status: number, body?: string): void {
   if (body === undefined) {
@@ -60,7 +44,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const id = PATH.exec(req.url ?? '')?.[1];
   if (!id) return send(res, 404, '{"code":404,"message":"Not Found"}');
   if (req.method === 'GET') {
-    const { rows } = await pool.query({ ...GET, values: [id] });
+    const { rows } = await pool.query({ ...GET_QUERY, values: [id] });
     if (!rows[0]) return send(res, 404, '{"code":404,"message":"user not found"}');
     const body = metadataBody(rows[0]);
     return body ? send(res, 200, body) : send(res, 204);
@@ -68,7 +52,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (req.method === 'PATCH') {
     const patch = JSON.parse(await readBody(req)) as Record<string, unknown>;
     const values = KINDS.map((kind) => (patch[kind] ? JSON.stringify(patch[kind]) : null));
-    const { rows } = await pool.query({ ...PATCH, values: [id, ...values] });
+    const { rows } = await pool.query({ ...PATCH_QUERY, values: [id, ...values] });
     const body = rows[0] ? metadataBody(rows[0]) : undefined;
     return body ? send(res, 200, body) : send(res, 204);
   }

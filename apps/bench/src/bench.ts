@@ -8,8 +8,17 @@ import { compareKeys, formatKeyTable, type KeyComparisonRow, makeDatabaseKey } f
 import { countLostUpdates } from './ledger.js';
 import { formatListingTable, type ListingRow, runListing } from './listing.js';
 import { fetchETags, type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
-import { rssMb, startBaseline, startServer, type Target } from './processes.js';
-import { formatTable, meanOf, type Row, ratios } from './report.js';
+import { cpuSeconds, rssMb, startBaseline, startServer, type Target } from './processes.js';
+import {
+  formatRss,
+  formatTable,
+  formatTargets,
+  meanOf,
+  type Row,
+  type Rss,
+  ratios,
+  targets as targetsOf,
+} from './report.js';
 import { copyUsers, seedUsers } from './seed.js';
 import { runWebhookBench, type WebhookBenchResult } from './webhook-bench.js';
 
@@ -29,6 +38,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     compare: { type: 'string' },
     'compare-node': { type: 'string' },
+    /** Accepted for older command lines: bare Express is in the default rotation now. */
     'express-floor': { type: 'boolean', default: false },
     /** GET with a key from the database against a root key, on the same server, A B A B. */
     keys: { type: 'boolean', default: false },
@@ -55,7 +65,11 @@ const ETAGGED_USERS = 2000;
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  log(`bench: ${users} users, ${durationSec}s per run, c=${connections.join('/')}, ${rounds} round(s) A/B`);
+  // Every target runs on this Node (process.execPath) unless --compare-node says otherwise: run the
+  // bench through `pnpm bench` (Node 24 from the workspace), not a shell's own `node`.
+  log(
+    `bench: Node ${process.version}, ${users} users, ${durationSec}s per run, c=${connections.join('/')}, ${rounds} round(s) A/B`,
+  );
   const database = await startTestDatabase();
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
@@ -76,11 +90,15 @@ async function main(): Promise<void> {
       logLevel: args['log-level'],
       ...(cpuProfileDir ? { cpuProfileDir } : {}),
     });
-    const baseline = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY });
-    targets.push(server, baseline);
-    if (args['express-floor']) {
-      targets.push(await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, expressFloor: true }));
-    }
+    const profileFloors = cpuProfileDir ? { cpuProfileDir } : {};
+    const baseline = await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, ...profileFloors });
+    const express = await startBaseline({
+      databaseUrl: database.url,
+      apiKey: API_KEY,
+      expressFloor: true,
+      ...profileFloors,
+    });
+    targets.push(server, express, baseline);
     if (args.compare) {
       // The older build gets a database of its own in the same PostgreSQL: it migrates it to its
       // own schema at start (it would refuse one migrated by a newer build), then gets a copy of
@@ -140,7 +158,11 @@ async function main(): Promise<void> {
       for (const c of connections) {
         const runs: Record<Target['name'], LoadResult[]> = { server: [], baseline: [], previous: [], express: [] };
         for (let round = 0; round < rounds; round++) {
-          for (const target of targets.filter((t) => t.name !== 'express' || mix === 'get')) {
+          // Each round starts with the next target, so that no target always runs first (or
+          // right after the same one): a control run of one build in two slots found the slots unequal.
+          const order = [...targets.slice(round % targets.length), ...targets.slice(0, round % targets.length)];
+          for (const target of order) {
+            const cpuBefore = await cpuSeconds(target.pid);
             const result = await runLoad({
               url: target.url,
               apiKey: API_KEY,
@@ -149,12 +171,17 @@ async function main(): Promise<void> {
               mix,
               durationSec,
               ...(target.name === 'server' ? { ledger } : {}),
-              ...(target.name === 'baseline' ? { writeKind: 'unsafe_metadata' as const } : {}),
+              // The floors' shallow merge must not clobber the server's ledger writes.
+              ...(target.name === 'baseline' || target.name === 'express'
+                ? { writeKind: 'unsafe_metadata' as const }
+                : {}),
               ...(etags ? { etags } : {}),
             });
+            const cpu = (await cpuSeconds(target.pid)) - cpuBefore;
+            if (result.requests > 0) result.cpuUsPerRequest = Math.round((cpu * 1e6) / result.requests);
             runs[target.name].push(result);
             log(
-              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.errors} errors${result.notModified === undefined ? '' : `, ${result.notModified} × 304`}`,
+              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUsPerRequest ?? '-'} µs CPU/req, ${result.errors} errors${result.notModified === undefined ? '' : `, ${result.notModified} × 304`}`,
             );
           }
         }
@@ -169,6 +196,16 @@ async function main(): Promise<void> {
       }
     }
     const updates = await countLostUpdates(sql, ledger);
+    // After every scenario, before the long run: each target has served the same rotation.
+    const rss: Rss = {
+      server: await rssMb(server.pid),
+      baseline: await rssMb(baseline.pid),
+      express: await rssMb(express.pid),
+      ...(targets.some((t) => t.name === 'previous')
+        ? { previous: await rssMb(targets.find((t) => t.name === 'previous')?.pid ?? 0) }
+        : {}),
+    };
+    const targetsMet = targetsOf(rows, rss);
 
     let webhooks: WebhookBenchResult | undefined;
     if (args.webhooks !== 'off') {
@@ -252,7 +289,9 @@ async function main(): Promise<void> {
       });
     }
 
-    if (rows.length > 0) process.stdout.write(`\n${formatTable(rows)}\n\n`);
+    if (rows.length > 0) {
+      process.stdout.write(`\n${formatTable(rows)}\n\n${formatRss(rss)}\n\n${formatTargets(targetsMet)}\n\n`);
+    }
     if (keyComparison) process.stdout.write(`${formatKeyTable(keyComparison)}\n\n`);
     if (listingRows) process.stdout.write(`${formatListingTable(listingRows)}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
@@ -304,6 +343,8 @@ async function main(): Promise<void> {
       lostUpdates: updates,
       webhooks,
       rssAfterWarmupMb: rssAfterWarmup,
+      rssAfterRunsMb: rss,
+      targets: targetsMet,
       memory,
       growth,
       listing: listingRows,
@@ -313,10 +354,13 @@ async function main(): Promise<void> {
     await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`written ${out}\n`);
-    if (cpuProfileDir) process.stdout.write(`server CPU profile in ${cpuProfileDir} (open in Chrome DevTools)\n`);
+    if (cpuProfileDir)
+      process.stdout.write(
+        `CPU profiles of the server, bare Express and node:http in ${cpuProfileDir} (open in Chrome DevTools)\n`,
+      );
 
     const errors =
-      rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors, 0) +
+      rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors + (row.express?.errors ?? 0), 0) +
       (listingRows ?? []).reduce((sum, row) => sum + row.errors, 0) +
       (keyComparison ?? []).reduce((sum, row) => sum + row.root.errors + row.database.errors, 0) +
       (webhooks ? webhooks.patchNoWebhook.errors + webhooks.patchOneWebhook.errors : 0) +

@@ -1,32 +1,64 @@
 /**
- * A DIAGNOSTIC, not the product: bare Express 5 + pg answering GET /users/{id}/metadata with
- * one prepared query and res.json — no ts-rest, no validation, no auth, no logging. Measured
- * beside the real server and the node:http baseline (`pnpm bench --express-floor`), it shows
- * how much of the gap is Express itself. PATCH is not implemented (GET scenario only).
+ * THE EXPRESS FLOOR, not the product: bare Express 5 + pg answering GET and PATCH
+ * /users/{id}/metadata with the least work the real server must also do — a bearer check, a
+ * uuid check, one prepared statement, a JSON answer — and nothing else (no ts-rest, no zod, no
+ * request id, no access log, no security headers). It is a labelled target of the default
+ * benchmark beside the node:http baseline: the real server is Express 5 too, so this floor is
+ * what its own per-request work is measured against. The SQL, and so the PATCH's shallow `||`
+ * merge, is the baseline's (baseline-server.ts), not RFC 7386.
  *
- * Env: DATABASE_URL, PORT.
+ * Env: DATABASE_URL, PORT, API_KEY.
  */
-import express from 'express';
+import express, { type Response } from 'express';
 import pg from 'pg';
+import { GET_QUERY, KINDS, PATCH_QUERY } from './floor-queries.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 pool.on('error', () => undefined);
-const GET = {
-  name: 'floor_get',
-  text: `select m.public_metadata, m.private_metadata, m.unsafe_metadata
-         from users u left join user_metadata m on m.user_id = u.id where u.id = $1`,
-};
+const expectedAuth = `Bearer ${process.env.API_KEY}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function answer(res: Response, row: Record<string, unknown> | undefined): void {
+  if (!row) {
+    res.status(404).json({ code: 404, message: 'user not found' });
+    return;
+  }
+  const out: Record<string, unknown> = {};
+  for (const kind of KINDS) {
+    const value = row[kind];
+    if (value && typeof value === 'object' && Object.keys(value).length > 0) out[kind] = value;
+  }
+  if (Object.keys(out).length === 0) res.status(204).end();
+  else res.json(out);
+}
 
 const app = express();
 app.disable('x-powered-by');
 app.set('etag', false);
-app.get('/users/:id/metadata', async (req, res) => {
-  const { rows } = await pool.query({ ...GET, values: [req.params.id] });
-  if (!rows[0]) {
-    res.status(404).json({ code: 404, message: 'user not found' });
+app.use((req, res, next) => {
+  if (req.headers.authorization !== expectedAuth) {
+    res.status(401).json({ code: 401, message: 'Unauthorized' });
     return;
   }
-  res.json(rows[0]);
+  next();
+});
+app.get('/users/:id/metadata', async (req, res) => {
+  if (!UUID.test(req.params.id)) {
+    res.status(400).json({ code: 400, message: 'invalid user id' });
+    return;
+  }
+  const { rows } = await pool.query({ ...GET_QUERY, values: [req.params.id] });
+  answer(res, rows[0]);
+});
+app.patch('/users/:id/metadata', express.json(), async (req, res) => {
+  if (!UUID.test(req.params.id)) {
+    res.status(400).json({ code: 400, message: 'invalid user id' });
+    return;
+  }
+  const patch = (req.body ?? {}) as Record<string, unknown>;
+  const values = KINDS.map((kind) => (patch[kind] ? JSON.stringify(patch[kind]) : null));
+  const { rows } = await pool.query({ ...PATCH_QUERY, values: [req.params.id, ...values] });
+  answer(res, rows[0]);
 });
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
 process.on('SIGTERM', () => {

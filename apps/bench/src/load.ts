@@ -16,6 +16,8 @@ export type LoadResult = {
   errors: number;
   /** 304 answers (get304 only). */
   notModified?: number;
+  /** CPU time (user + system) the target's process used during the run, in µs per request answered. */
+  cpuUsPerRequest?: number;
 };
 
 /**

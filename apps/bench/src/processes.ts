@@ -20,6 +20,20 @@ function serverMain(): string {
   return join(dirname(require.resolve('@usermeta/server')), 'main.js');
 }
 
+/**
+ * The Node flags of a build's `start` script (`node <flags> dist/main.js` in its package.json,
+ * next to its dist folder), so that the bench runs each build exactly as `pnpm start` does:
+ * e.g. the young generation's size, which V8 reads only at start-up.
+ */
+export async function startFlags(main: string): Promise<string[]> {
+  const manifest = join(dirname(main), '..', 'package.json');
+  const text = await readFile(manifest, 'utf8').catch(() => '{}');
+  const start = (JSON.parse(text) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  const words = start.split(/\s+/).filter(Boolean);
+  if (words[0] !== 'node') return [];
+  return words.slice(1).filter((word) => word.startsWith('--'));
+}
+
 const BASELINE_MAIN = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
 const EXPRESS_FLOOR_MAIN = fileURLToPath(new URL('./express-floor-server.js', import.meta.url));
 
@@ -59,8 +73,12 @@ export async function startServer(options: {
   node?: string;
 }): Promise<Target> {
   const port = await findFreePort();
-  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(options.node ?? process.execPath, [...profile, options.main ?? serverMain()], {
+  const profile = options.cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=server.${Date.now()}.cpuprofile`]
+    : [];
+  const main = options.main ?? serverMain();
+  const flags = await startFlags(main);
+  const child = spawn(options.node ?? process.execPath, [...flags, ...profile, main], {
     env: {
       ...process.env,
       DATABASE_URL: options.databaseUrl,
@@ -84,17 +102,22 @@ export async function startServer(options: {
 export async function startBaseline(options: {
   databaseUrl: string;
   apiKey: string;
-  /** The bare-Express diagnostic instead of the node:http baseline. */
+  /** The bare Express 5 floor instead of the node:http baseline. */
   expressFloor?: boolean;
+  /** Write a V8 CPU profile of this floor into this folder too (to compare shares with the server's). */
+  cpuProfileDir?: string;
 }): Promise<Target> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, [options.expressFloor ? EXPRESS_FLOOR_MAIN : BASELINE_MAIN], {
+  const name = options.expressFloor ? 'express' : 'baseline';
+  const profile = options.cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...profile, options.expressFloor ? EXPRESS_FLOOR_MAIN : BASELINE_MAIN], {
     env: { ...process.env, DATABASE_URL: options.databaseUrl, API_KEY: options.apiKey, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, '/users/00000000-0000-4000-8000-000000000000/metadata', options.apiKey, child);
-  const name = options.expressFloor ? 'express' : 'baseline';
   return { name, url, child, pid: child.pid ?? 0, stop: stopper(child) };
 }
 
@@ -113,3 +136,23 @@ async function childPids(pid: number): Promise<number[]> {
   const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
   return text.split(/\s+/).filter(Boolean).map(Number);
 }
+
+/**
+ * CPU seconds (user + system) a process and its direct children have used so far, from
+ * /proc/<pid>/stat (clock ticks, 100 per second on Linux). The difference over a run divided by
+ * its requests is the CPU per request: unlike throughput, it hardly moves when other work on the
+ * machine takes the cores away.
+ */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const pids = [pid, ...(await childPids(pid))];
+  let ticks = 0;
+  for (const p of pids) {
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may hold spaces) start at state: utime is the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;

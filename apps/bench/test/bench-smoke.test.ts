@@ -20,12 +20,22 @@ describe('benchmark and soak, as short smoke runs', () => {
     expect(report.rows.map((row: { scenario: string }) => row.scenario)).toEqual(['get', 'patch', 'mixed', 'get304']);
     const notModified = report.rows.find((row: { scenario: string }) => row.scenario === 'get304');
     expect(notModified.server.notModified).toBe(notModified.server.requests);
+    // All three targets in one rotation: the server, bare Express 5 and node:http, each with its CPU per request.
     for (const row of report.rows) {
-      expect(row.server.errors).toBe(0);
-      expect(row.baseline.errors).toBe(0);
-      expect(row.server.requests).toBeGreaterThan(0);
-      expect(row.baseline.requests).toBeGreaterThan(0);
+      for (const target of [row.server, row.express, row.baseline]) {
+        expect(target.errors).toBe(0);
+        expect(target.requests).toBeGreaterThan(0);
+        expect(target.cpuUsPerRequest).toBeGreaterThan(0);
+      }
     }
+    expect(result.stdout).toMatch(/\| RSS after the runs \| server \| express \| node/);
+    for (const rss of Object.values(report.rssAfterRunsMb)) expect(rss).toBeGreaterThan(0);
+    expect(report.targets.map((t: { name: string }) => t.name)).toEqual([
+      'GET c=64 rps / Express',
+      'GET c=64 p99 / Express',
+      'PATCH c=16 rps / node:http',
+      'RSS / Express',
+    ]);
     expect(report.lostUpdates.checked).toBeGreaterThan(0);
     expect(report.lostUpdates.lost).toBe(0);
     // GET with a key from the database beside a root key: every request authenticated and answered.

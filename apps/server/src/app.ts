@@ -8,11 +8,11 @@ import { EventRecorder } from './events/event-recorder.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { EventsService } from './events/events.service.js';
 import { healthRoutes } from './health/health.routes.js';
-import { jsonBody } from './http/body.js';
+import { ContractEndpoints } from './http/endpoints.js';
 import { errorBody, errorHandler, HttpError } from './http/errors.js';
 import { gate } from './http/gate.js';
 import { useLeanJson } from './http/lean-json.js';
-import { contractQuery } from './http/query.js';
+import { guardResponses } from './http/response-shape.js';
 import { RouteTable } from './http/route-table.js';
 import { apiKeysRoutes } from './keys/api-keys.routes.js';
 import { ApiKeysService } from './keys/api-keys.service.js';
@@ -41,6 +41,11 @@ export type AppDeps = {
   apiKeysRefreshIntervalMs?: number;
   /** The process's metrics; a fresh registry when not given. */
   metrics?: Metrics;
+  /**
+   * Validate every answer against the contract with zod (default: yes). Production turns it off
+   * for the cheap shape guarantee of http/response-shape.ts (docs/benchmarks.md has the cost).
+   */
+  validateResponses?: boolean;
 };
 
 const s = initServer();
@@ -73,11 +78,10 @@ export function createApp(deps: AppDeps): Express {
   metrics.watchDeliveries(database.pool);
   app.use(metrics.middleware());
   app.use(gate({ logger, authenticate, routes }));
-  app.use(jsonBody());
-  app.use(contractQuery());
 
+  const validateResponses = deps.validateResponses ?? true;
   const events = new EventRecorder(deps.webhooks.fanOut);
-  const router = s.router(contract, {
+  const implementation = s.router(contract, {
     metadata: metadataRoutes(new MetadataService(database.pool, events)),
     users: usersRoutes(new UsersService(database.db, events)),
     health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
@@ -86,14 +90,19 @@ export function createApp(deps: AppDeps): Express {
     webhooks: webhooksRoutes(deps.webhooks),
     operations: operationsRoutes(metrics),
   });
-  createExpressEndpoints(contract, router, app, {
+  const router = validateResponses ? implementation : guardResponses(contract, implementation);
+  // ts-rest's handlers run from the route the gate found (one match per request, http/endpoints.ts).
+  const endpoints = new ContractEndpoints();
+  createExpressEndpoints(contract, router, endpoints.router, {
     logInitialization: false,
     jsonQuery: false,
-    responseValidation: true,
+    responseValidation: validateResponses,
     requestValidationErrorHandler: (err, _req, res) => {
       res.status(400).json(errorBody(400, validationMessage(err)));
     },
   });
+  app.use(endpoints.dispatch());
+  for (const handler of endpoints.errorMiddleware()) app.use(handler);
 
   // After the API's routes, so that API requests never walk the docs router.
   mountDocs(app, VERSION);

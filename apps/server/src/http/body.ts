@@ -1,6 +1,6 @@
 import { type AppRoute, isAppRouteNoBody } from '@ts-rest/core';
 import { MESSAGES } from '@usermeta/contract';
-import type { Request, RequestHandler } from 'express';
+import type { Request } from 'express';
 import { ClientGoneError, HttpError } from './errors.js';
 
 export const MAX_BODY_BYTES = 65_536;
@@ -16,8 +16,7 @@ type BodyPolicy = {
 const policies = new WeakMap<AppRoute, BodyPolicy | undefined>();
 
 /** Worked out once per route: whether it reads a body, and whether the body may be left out. */
-function routeBodyPolicy(route: AppRoute | undefined): BodyPolicy | undefined {
-  if (!route) return undefined;
+function routeBodyPolicy(route: AppRoute): BodyPolicy | undefined {
   if (policies.has(route)) return policies.get(route);
   let policy: BodyPolicy | undefined;
   if (route.method !== 'GET' && 'body' in route && !isAppRouteNoBody(route.body)) {
@@ -150,30 +149,20 @@ export function parseJsonBody(raw: Buffer): unknown {
 }
 
 /**
- * Reads the JSON body of the matched route with the API's own rules and messages
- * (415, 413, empty, invalid JSON); the contract's schema checks its shape afterwards.
+ * Reads the JSON body of the matched route into req.body with the API's own rules and messages
+ * (415, 413, empty, invalid JSON); the contract's schema checks its shape afterwards. Routes
+ * without a body are left alone.
  */
-export function jsonBody(): RequestHandler {
-  return async (req, res, next) => {
-    try {
-      const policy = routeBodyPolicy(res.locals.route);
-      if (!policy) return next();
-      if (!hasBody(req)) {
-        if (!policy.optional) throw new HttpError(400, MESSAGES.emptyBody);
-        req.body = undefined;
-        return next();
-      }
-      checkMediaType(req.headers['content-type']);
-      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw await tooLarge(req, 0);
-      const raw = await readRaw(req);
-      if (raw.length === 0 && policy.optional) {
-        req.body = undefined;
-        return next();
-      }
-      req.body = parseJsonBody(raw);
-      next();
-    } catch (error) {
-      next(error);
-    }
-  };
+export async function readContractBody(req: Request, route: AppRoute): Promise<void> {
+  const policy = routeBodyPolicy(route);
+  if (!policy) return;
+  if (!hasBody(req)) {
+    if (!policy.optional) throw new HttpError(400, MESSAGES.emptyBody);
+    req.body = undefined;
+    return;
+  }
+  checkMediaType(req.headers['content-type']);
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw await tooLarge(req, 0);
+  const raw = await readRaw(req);
+  req.body = raw.length === 0 && policy.optional ? undefined : parseJsonBody(raw);
 }

@@ -38,7 +38,9 @@ export function gate(options: { logger: Logger; authenticate: Authenticate; rout
   /** URL length and the route table's verdict (414, 404, 405, 400). */
   const settle = (req: Request, res: Response, found: Resolution) => {
     if (req.url.length > MAX_URL_LENGTH) throw HttpError.generic(414);
-    res.locals.route = found.verdict();
+    const { route, params } = found.verdict();
+    res.locals.route = route;
+    res.locals.params = params;
   };
 
   return (req, res, next) => {

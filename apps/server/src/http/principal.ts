@@ -30,6 +30,8 @@ declare global {
       requestId: string;
       /** The contract route the request matched (undefined for routes outside the contract). */
       route: AppRoute | undefined;
+      /** The matched route's path parameters, decoded (checked against its schema when it is a contract route). */
+      params: Record<string, string>;
       /** Set for every request that passed authentication; unset on public routes. */
       principal: Principal | undefined;
     }

@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express';
+import type { AppRoute } from '@ts-rest/core';
+import type { Request } from 'express';
 
 /**
  * The query string as the contract reads it, for the routes that declare a query (the app
@@ -20,11 +21,8 @@ export function parseQueryString(url: string): Record<string, string | string[]>
 }
 
 /** Gives `req.query` its parsed value when the matched contract route declares a query. */
-export function contractQuery(): RequestHandler {
-  return (req, res, next) => {
-    if (res.locals.route?.query) {
-      Object.defineProperty(req, 'query', { value: parseQueryString(req.url), configurable: true, enumerable: true });
-    }
-    next();
-  };
+export function applyContractQuery(req: Request, route: AppRoute): void {
+  if (route.query) {
+    Object.defineProperty(req, 'query', { value: parseQueryString(req.url), configurable: true, enumerable: true });
+  }
 }

@@ -22,6 +22,9 @@ type Entry = {
   route: AppRoute | undefined;
 };
 
+/** The matched contract route (undefined for routes outside the contract) and its decoded path parameters. */
+export type Verdict = { route: AppRoute | undefined; params: Record<string, string> };
+
 /**
  * What the table found for a request, in one scan: whether it may pass without a key, and a
  * verdict to apply after authentication (the route, or the error to answer with), so that a
@@ -31,7 +34,7 @@ export type Resolution = {
   isPublic: boolean;
   /** The scope the matched route needs (checked after authentication, before the verdict). */
   scope: RequiredScope | undefined;
-  verdict(): AppRoute | undefined;
+  verdict(): Verdict;
 };
 
 export function contractRoutes(router: AppRouter): AppRoute[] {
@@ -101,23 +104,27 @@ export class RouteTable {
           if (allowed.size === 0) throw HttpError.generic(404);
           throw HttpError.generic(405, { Allow: [...allowed].join(', ') });
         }
-        checkParams(entry, values);
-        return entry.route;
+        return { route: entry.route, params: checkParams(entry, values) };
       },
     };
   }
 }
 
-/** The path parameters against the route's own schema: a bad id is a 400 before any body is read. */
-function checkParams(entry: Entry, values: string[]): void {
-  const schema = entry.route?.pathParams as ZodTypeAny | undefined;
-  if (!schema || entry.params.length === 0) return;
+/**
+ * The path parameters, decoded, checked against the route's own schema: a bad id is a 400
+ * before any body is read. Returned raw (as Express would put them on req.params); the
+ * contract's handler gets them parsed by ts-rest.
+ */
+function checkParams(entry: Entry, values: string[]): Record<string, string> {
   const raw: Record<string, string> = {};
   entry.params.forEach((name, i) => {
     raw[name] = safeDecode(values[i] ?? '');
   });
+  const schema = entry.route?.pathParams as ZodTypeAny | undefined;
+  if (!schema || entry.params.length === 0) return raw;
   const result = schema.safeParse(raw);
   if (!result.success) throw new HttpError(400, result.error.issues[0]?.message ?? 'Bad Request');
+  return raw;
 }
 
 /** A malformed percent-escape is kept raw, so it fails validation instead of throwing. */

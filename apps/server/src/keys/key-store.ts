@@ -130,7 +130,9 @@ export class ApiKeyStore {
 
   /** A key this process just made: usable here at once. */
   added(row: ActiveKeyRow): void {
-    this.mutate((snapshot) => put(snapshot, toCachedKey(row, 0)));
+    // Applied again to a reload that began before it: keep when the key was last recorded as
+    // used, which that reload carried over, or the next request would write last_used_at again.
+    this.mutate((snapshot) => put(snapshot, toCachedKey(row, snapshot.byId.get(row.id)?.lastTouched ?? 0)));
   }
 
   /** A key this process just revoked: refused here at once. */
