@@ -107,9 +107,12 @@ describe('mergePatchBetween', () => {
       fc.property(object, object, (a, b) => {
         const patch = mergePatchBetween(a, b) as JsonObject;
         for (const key of Object.keys(patch)) {
-          if (Object.hasOwn(a, key) && Object.hasOwn(b, key) && jsonEqual(a[key] as JsonValue, b[key] as JsonValue)) {
-            return false;
-          }
+          // A null member is not storable state: it is always sent as a delete, so that applying
+          // the patch gives `b` without its null members (the property above); found by fast-check
+          // with {"":null} on both sides.
+          const same =
+            Object.hasOwn(a, key) && Object.hasOwn(b, key) && jsonEqual(a[key] as JsonValue, b[key] as JsonValue);
+          if (same && b[key] !== null) return false;
         }
         return true;
       }),
