@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -37,8 +39,14 @@ export function watchPage(page: Page): PageWatch {
   return watch;
 }
 
-/** Screenshots of the console go to docs/console/ (shown in the README), fresh from each run. */
-export const SCREENSHOTS_DIR = fileURLToPath(new URL('../../../docs/console/', import.meta.url));
+/**
+ * Every run takes the console's screenshots; they replace the ones in docs/console/ (shown in
+ * the README) only with `UPDATE_SCREENSHOTS=1`, so a test run leaves the work tree clean.
+ */
+export const SCREENSHOTS_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/console/', import.meta.url))
+    : join(tmpdir(), 'usermeta-console-screenshots/');
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
