@@ -56,3 +56,37 @@ describe('migration 2026_11_29_0002_metadata_version', () => {
     });
   });
 });
+
+describe('migrating a database that a newer build has already migrated', () => {
+  const newer = '2099_01_01_0099_from_a_newer_build';
+
+  it('when the database has every migration of this build plus a newer one, then this build starts on it without migrating, and says so', async () => {
+    await withScratchDatabase(async (db) => {
+      await migrateToLatest(db, createLogger('silent'));
+      await sql`insert into kysely_migration (name, timestamp) values (${newer}, now()::text)`.execute(db);
+      const lines: string[] = [];
+      const logger = createLogger('info', { write: (line: string) => lines.push(line) } as NodeJS.WritableStream);
+
+      await migrateToLatest(db, logger);
+
+      const warning = lines.map((line) => JSON.parse(line)).find((line) => line.level === 40);
+      expect(warning).toMatchObject({
+        msg: 'the database schema is newer than this build; starting without migrating',
+        newer: [newer],
+      });
+    });
+  });
+
+  it('when the database has a newer migration but lacks one of this build, then migrating fails and names both', async () => {
+    await withScratchDatabase(async (db) => {
+      await migrateToLatest(db, createLogger('silent'));
+      const last = Object.keys(migrations).at(-1) as string;
+      await sql`delete from kysely_migration where name = ${last}`.execute(db);
+      await sql`insert into kysely_migration (name, timestamp) values (${newer}, now()::text)`.execute(db);
+
+      await expect(migrateToLatest(db, createLogger('silent'))).rejects.toThrow(
+        `the database has migrations this build does not know (${newer}) and lacks some it needs (${last})`,
+      );
+    });
+  });
+});
