@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
@@ -65,7 +66,15 @@ describe('migrating a database that a newer build has already migrated', () => {
       await migrateToLatest(db, createLogger('silent'));
       await sql`insert into kysely_migration (name, timestamp) values (${newer}, now()::text)`.execute(db);
       const lines: string[] = [];
-      const logger = createLogger('info', { write: (line: string) => lines.push(line) } as NodeJS.WritableStream);
+      const logger = createLogger(
+        'info',
+        new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+      );
 
       await migrateToLatest(db, logger);
 
