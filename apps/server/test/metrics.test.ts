@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { createUser, rawRequest, useTestServer } from './helpers.js';
+import { createUsermetaClient } from '@usermeta/client';
+import { describe, expect, inject, it } from 'vitest';
+import { findFreePort as freePort } from '../src/db/embedded.js';
+import { createUser, databaseEnv, rawRequest, useTestServer } from './helpers.js';
+import { startServerProcess } from './server-process.js';
 
 /** The value of one sample line `name{labels} value` in Prometheus text, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -94,5 +97,47 @@ describe('GET /metrics', () => {
     expect(status).toBe(401);
     expect(json).toEqual({ code: 401, message: 'Unauthorized' });
     expect(text).not.toContain('usermeta_');
+  });
+});
+
+describe('GET /metrics with WEB_CONCURRENCY=2', () => {
+  it('when requests were spread over both workers, then every scrape counts all of them, whichever worker answers', async () => {
+    const key = 'cluster-metrics-test-key-0123456789';
+    const server = await startServerProcess({
+      DATABASE_URL: inject('databaseUrl'),
+      ...databaseEnv(),
+      ADMIN_API_KEYS: key,
+      WEB_CONCURRENCY: '2',
+      PORT: String(await freePort()),
+    });
+    try {
+      const client = createUsermetaClient({ baseUrl: server.url, apiKey: key, retries: 0 });
+      const id = randomUUID();
+      expect((await client.createUser({ id })).status).toBe(201);
+      // Each round opens fresh connections, which the primary deals out to the workers in turn.
+      for (let round = 0; round < 4; round++) {
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            fetch(`${server.url}/users/${id}/metadata`, {
+              headers: { authorization: `Bearer ${key}`, connection: 'close' },
+            }),
+          ),
+        );
+        expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(204));
+      }
+      for (let scrape = 0; scrape < 6; scrape++) {
+        const text = await fetch(`${server.url}/metrics`, {
+          headers: { authorization: `Bearer ${key}`, connection: 'close' },
+        }).then((response) => response.text());
+        const route = '/users/:id/metadata';
+        expect(sample(text, 'usermeta_http_requests_total', { route, method: 'GET', status: '204' })).toBe(40);
+        // Database-wide, so the same in every worker: reported once, not once per worker.
+        expect(sample(text, 'usermeta_webhook_deliveries', { status: 'failed' })).toBeGreaterThanOrEqual(0);
+        expect(text.match(/^usermeta_webhook_deliveries\{status="failed"\}/gm)).toHaveLength(1);
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 });

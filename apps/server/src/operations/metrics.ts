@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import type { AppRoute } from '@ts-rest/core';
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { joinWorkerMetrics } from './cluster-metrics.js';
 
 /** Seconds: from sub-millisecond cache-like reads to the statement timeout. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -10,8 +12,8 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /**
- * The process's Prometheus metrics, one registry per app (so tests and cluster workers never share
- * one). Requests are labelled by the contract's route template (`/users/:id/metadata`), never the
+ * The process's Prometheus metrics, one registry per app (so tests never share one); in a cluster
+ * worker a scrape answers for every worker (./cluster-metrics.ts). Requests are labelled by the contract's route template (`/users/:id/metadata`), never the
  * raw path, so that the number of series stays fixed whatever callers send.
  *
  * Other domains add their own metrics to `registry` with `new Gauge({ registers: [metrics.registry], ... })`.
@@ -20,6 +22,8 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'route' | 'method' | 'status'>;
   private readonly latency: Histogram<'route' | 'method' | 'status'>;
+  /** In a cluster worker: the whole cluster's metrics, through the primary. */
+  private readonly clusterText = cluster.isWorker ? joinWorkerMetrics(this.registry) : undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'usermeta_' });
@@ -80,6 +84,8 @@ export class Metrics {
       help: 'Webhook deliveries by status: pending (the backlog), succeeded, failed',
       labelNames: ['status'],
       registers: [this.registry],
+      // Database-wide: every cluster worker counts the same rows.
+      aggregator: 'max',
       async collect() {
         this.reset();
         const counts = await pool
@@ -95,7 +101,8 @@ export class Metrics {
     });
   }
 
+  /** This process's metrics, or in a cluster worker the whole cluster's. */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.clusterText ? this.clusterText() : this.registry.metrics();
   }
 }

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
+import { aggregateWorkerMetrics } from '../operations/cluster-metrics.js';
 import { printBanner } from './banner.js';
 import type { Lifecycle } from './lifecycle.js';
 import { openRuntime } from './runtime.js';
@@ -50,6 +51,7 @@ export async function runPrimary(config: Config, logger: Logger, lifecycle: Life
     logger.error(details, 'worker died; starting another');
     cluster.fork(env);
   });
+  aggregateWorkerMetrics();
   lifecycle.defer('workers', () => stopWorkers());
   for (let i = 0; i < config.webConcurrency; i++) cluster.fork(env);
   logger.info({ workers: config.webConcurrency }, 'usermeta primary started');
