@@ -66,7 +66,10 @@ export function traceDatabaseCalls(tracer: Tracer): () => void {
       },
       parent,
     );
+    let ended = false;
     const end = (error: unknown) => {
+      if (ended) return;
+      ended = true;
       if (error) {
         // The SQLSTATE only: a driver message may quote a value ("invalid input syntax for type uuid: …").
         const code = (error as { code?: unknown }).code;
@@ -85,19 +88,23 @@ export function traceDatabaseCalls(tracer: Tracer): () => void {
       };
     // pg's forms: (text|config, values?, callback?), (text|config, callback), config.callback.
     const at = typeof args[1] === 'function' ? 1 : typeof args[2] === 'function' ? 2 : -1;
-    if (at >= 0) {
-      args[at] = wrap(args[at] as Callback);
-      return query.apply(this, args);
-    }
-    if (typeof config !== 'string' && typeof config.callback === 'function') {
+    if (at >= 0) args[at] = wrap(args[at] as Callback);
+    else if (typeof config !== 'string' && typeof config.callback === 'function') {
       args[0] = { ...config, callback: wrap(config.callback as Callback) };
-      return query.apply(this, args);
     }
-    const result = query.apply(this, args) as Promise<unknown>;
-    result.then(
-      () => end(undefined),
-      (error: unknown) => end(error),
-    );
+    let result: unknown;
+    try {
+      result = query.apply(this, args);
+    } catch (error) {
+      end(error);
+      throw error;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        () => end(undefined),
+        (error: unknown) => end(error),
+      );
+    }
     return result;
   };
 
