@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestDatabase } from '@usermeta/server/testing';
 import pg from 'pg';
+import { formatInfraTable, type InfraCosts, runInfraCosts } from './infra-costs.js';
 import { compareKeys, formatKeyTable, type KeyComparisonRow, makeDatabaseKey } from './key-compare.js';
 import { countLostUpdates } from './ledger.js';
 import { formatListingTable, type ListingRow, runListing } from './listing.js';
@@ -45,6 +46,13 @@ const { values: args } = parseArgs({
     /** `off` skips the webhook section (PATCH with one endpoint vs none, commit-to-receipt). */
     webhooks: { type: 'string', default: 'on' },
     'webhook-rate': { type: 'string', default: '50' },
+    /**
+     * The cost of PgBouncer (transaction mode), of /metrics scraping and of OTLP tracing, each beside
+     * the direct server in one rotation (infra-costs.ts); needs Debian's pgbouncer.
+     */
+    'infra-costs': { type: 'boolean', default: false },
+    'infra-scenarios': { type: 'string', default: 'get,patch' },
+    'infra-connections': { type: 'string', default: '16' },
     out: { type: 'string' },
   },
 });
@@ -222,6 +230,23 @@ async function main(): Promise<void> {
       });
     }
 
+    let infraCosts: InfraCosts | undefined;
+    if (args['infra-costs']) {
+      log('infra costs: PgBouncer, /metrics scraping and tracing, each beside the direct server');
+      infraCosts = await runInfraCosts({
+        databaseUrl: database.url,
+        direct: server,
+        apiKey: API_KEY,
+        logLevel: args['log-level'],
+        ids,
+        scenarios: args['infra-scenarios'].split(',').filter(Boolean) as Mix[],
+        connections: (smoke ? '16' : args['infra-connections']).split(',').map(Number),
+        durationSec,
+        rounds,
+        log,
+      });
+    }
+
     let memory: { requests: number; rssAfterWarmupMb: number; rssAfterMb: number } | undefined;
     const longRun = Number(args.requests);
     if (longRun > 0) {
@@ -294,6 +319,7 @@ async function main(): Promise<void> {
     }
     if (keyComparison) process.stdout.write(`${formatKeyTable(keyComparison)}\n\n`);
     if (listingRows) process.stdout.write(`${formatListingTable(listingRows)}\n\n`);
+    if (infraCosts) process.stdout.write(`${formatInfraTable(infraCosts)}\n\n`);
     process.stdout.write(`lost updates: ${updates.lost} of ${updates.checked} acknowledged PATCH writes checked\n`);
     process.stdout.write(`server RSS after warm-up: ${rssAfterWarmup} MB\n`);
     if (webhooks) {
@@ -338,6 +364,7 @@ async function main(): Promise<void> {
         compare: args.compare,
         compareNode: args['compare-node'],
         keys: args.keys,
+        infraCosts: args['infra-costs'],
       },
       rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),
       lostUpdates: updates,
@@ -349,6 +376,7 @@ async function main(): Promise<void> {
       growth,
       listing: listingRows,
       keyComparison,
+      infraCosts,
     };
     const out = args.out ?? fileURLToPath(new URL(`../results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));
     await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
@@ -363,6 +391,7 @@ async function main(): Promise<void> {
       rows.reduce((sum, row) => sum + row.server.errors + row.baseline.errors + (row.express?.errors ?? 0), 0) +
       (listingRows ?? []).reduce((sum, row) => sum + row.errors, 0) +
       (keyComparison ?? []).reduce((sum, row) => sum + row.root.errors + row.database.errors, 0) +
+      (infraCosts?.rows ?? []).reduce((sum, row) => sum + row.result.errors, 0) +
       (webhooks ? webhooks.patchNoWebhook.errors + webhooks.patchOneWebhook.errors : 0) +
       (webhooks && webhooks.steady.received < webhooks.steady.sent ? 1 : 0);
     if (errors > 0 || updates.lost > 0) {

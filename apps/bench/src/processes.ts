@@ -71,6 +71,8 @@ export async function startServer(options: {
   main?: string;
   /** The Node binary to run it with (default: the one running the bench), e.g. an older Node. */
   node?: string;
+  /** More settings for this process (the infra-costs variants: pooler, statements, tracing). */
+  env?: Record<string, string>;
 }): Promise<Target> {
   const port = await findFreePort();
   const profile = options.cpuProfileDir
@@ -91,6 +93,7 @@ export async function startServer(options: {
       // The webhook bench's receiver is on this machine; the secrets key is a throw-away one.
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'),
+      ...options.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

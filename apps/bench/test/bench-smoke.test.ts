@@ -66,6 +66,42 @@ describe('benchmark and soak, as short smoke runs', () => {
     }
   });
 
+  it('when the infra costs run briefly, then PgBouncer, scraping and tracing each answer beside the direct server with 0 errors', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'usermeta-bench-')), 'infra.json');
+    const result = await run('bench.js', [
+      '--smoke',
+      '--scenarios',
+      'get',
+      '--webhooks',
+      'off',
+      '--infra-costs',
+      '--infra-scenarios',
+      'get',
+      '--out',
+      out,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\| scenario \| c \| variant \| rps \| rps \/ direct/);
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report.infraCosts.rows.map((row: { variant: string }) => row.variant)).toEqual([
+      'direct',
+      'scraped',
+      'unnamed',
+      'pgbouncer',
+      'tracing',
+    ]);
+    for (const row of report.infraCosts.rows) {
+      expect(row.result.errors).toBe(0);
+      expect(row.result.requests).toBeGreaterThan(0);
+      expect(row.result.cpuUsPerRequest).toBeGreaterThan(0);
+    }
+    const pooled = report.infraCosts.rows.find((row: { variant: string }) => row.variant === 'pgbouncer');
+    expect(pooled.poolerCpuUsPerRequest).toBeGreaterThanOrEqual(0);
+    // The scraper was answered, and the traced server's spans reached the sink (flushed on its stop at the latest).
+    expect(report.infraCosts.scrapes.ok).toBeGreaterThan(0);
+    expect(report.infraCosts.traceExports.requests).toBeGreaterThan(0);
+  });
+
   it('when the soak runs briefly, then it reports RSS samples, 0 errors and 0 lost updates', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'usermeta-soak-')), 'soak.json');
     const result = await run('soak.js', ['--duration', '4', '--users', '500', '--out', out]);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { createExpressEndpoints, initServer, type RequestValidationError } from '@ts-rest/express';
 import { contract } from '@usermeta/contract';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { CONSOLE_ROUTES, mountConsole } from './console/console.routes.js';
 import type { Database } from './db/database.js';
 import { EventRecorder } from './events/event-recorder.js';
@@ -46,6 +46,8 @@ export type AppDeps = {
    * for the cheap shape guarantee of http/response-shape.ts (docs/benchmarks.md has the cost).
    */
   validateResponses?: boolean;
+  /** OpenTelemetry's request middleware, first of all, when tracing is on (tracing/tracing.ts); absent, nothing runs. */
+  tracing?: RequestHandler;
 };
 
 const s = initServer();
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', false);
   useLeanJson(app);
 
+  if (deps.tracing) app.use(deps.tracing);
   const metrics = deps.metrics ?? new Metrics();
   metrics.watchPools({ primary: database.pool });
   metrics.watchDeliveries(database.pool);

@@ -77,6 +77,8 @@ const ConfigSchema = z.object({
   WEBHOOK_SECRETS_KEY: z.preprocess(emptyAsUndefined, secretsKey.optional()),
   WEBHOOK_CONCURRENCY: int(0, 100).default(8),
   EVENT_RETENTION: duration('ms, s, m, h or d').default('90d'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUndefined, z.string().url('must be an http(s):// URL').optional()),
+  OTEL_SERVICE_NAME: z.preprocess(emptyAsUndefined, z.string().default('usermeta')),
 });
 
 export type Config = {
@@ -106,6 +108,15 @@ export type Config = {
   webhooks: WebhookConfig;
   /** How long change events (and so history) are kept. */
   eventRetentionMs: number;
+  /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: OpenTelemetry traces are exported there; unset, none are made. */
+  tracing: TracingConfig | undefined;
+};
+
+export type TracingConfig = {
+  /** The collector's base URL; spans go to `<endpoint>/v1/traces` (OTLP/HTTP, JSON). */
+  endpoint: string;
+  /** OTEL_SERVICE_NAME [usermeta]. */
+  serviceName: string;
 };
 
 export type WebhookConfig = {
@@ -174,5 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: c.WEBHOOK_CONCURRENCY,
     },
     eventRetentionMs: c.EVENT_RETENTION,
+    tracing: c.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: c.OTEL_SERVICE_NAME }
+      : undefined,
   };
 }

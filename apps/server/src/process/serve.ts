@@ -1,9 +1,10 @@
 import cluster from 'node:cluster';
-import { createApp } from '../app.js';
+import { createApp, VERSION } from '../app.js';
 import type { Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { startRetention } from '../events/retention.js';
 import type { Logger } from '../logger.js';
+import { startTracing } from '../tracing/tracing.js';
 import { startWebhooks } from '../webhooks/webhooks.module.js';
 import { printBanner } from './banner.js';
 import { listen } from './http-server.js';
@@ -19,6 +20,9 @@ const RETENTION_SWEEP_MS = 10 * 60_000;
  * already migrated and passes the database URL and keys.
  */
 export async function serve(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<void> {
+  // First, so that it is released last: the spans of the drain and of closing go out too.
+  const tracing = await startTracing(config.tracing, logger, VERSION);
+  if (tracing) lifecycle.defer('traces', () => tracing.shutdown());
   const runtime = await openRuntime(config, logger, lifecycle);
   if (!cluster.isWorker) await migrateToLatest(runtime.database.db, logger);
 
@@ -47,6 +51,7 @@ export async function serve(config: Config, logger: Logger, lifecycle: Lifecycle
     isDraining: () => lifecycle.isStopping,
     // Production: the cheap shape guarantee instead of zod on every answer (docs/benchmarks.md).
     validateResponses: !config.production,
+    ...(tracing ? { tracing: tracing.requests } : {}),
   });
   const server = await listen(app, { port: config.port, host: config.host, limits: config.http });
   lifecycle.defer('HTTP server', () => server.drain());

@@ -141,6 +141,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   };
 }
 export { findFreePort } from '../db/embedded.js';
+export { type PgBouncer, startPgBouncer } from './infra/pgbouncer.js';
 
 export type ProcessResult = { code: number | null; stdout: string; stderr: string };
 
