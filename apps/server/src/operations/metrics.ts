@@ -2,6 +2,7 @@ import type { AppRoute } from '@ts-rest/core';
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReadReason, ReadTarget } from '../db/read-routing.js';
 
 /** Seconds: from sub-millisecond cache-like reads to the statement timeout. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -20,6 +21,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'route' | 'method' | 'status'>;
   private readonly latency: Histogram<'route' | 'method' | 'status'>;
+  private readonly reads: Counter<'target' | 'reason'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'usermeta_' });
@@ -36,7 +38,18 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers: [this.registry],
     });
+    this.reads = new Counter({
+      name: 'usermeta_db_reads_total',
+      help: 'Reads routed with a read replica (DATABASE_READ_URL), by target (replica, primary) and reason',
+      labelNames: ['target', 'reason'],
+      registers: [this.registry],
+    });
   }
+
+  /** Counts one routed read (db/read-routing.ts). */
+  readonly countRead = (target: ReadTarget, reason: ReadReason): void => {
+    this.reads.inc({ target, reason });
+  };
 
   /** Counts each request once it finishes, under the route the gate matched (res.locals.route). */
   middleware(): RequestHandler {
