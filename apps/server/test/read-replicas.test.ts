@@ -9,6 +9,7 @@ import { startTestServer, TEST_DB_LIMITS, type TestServer } from '../src/testing
 import { eventually, rawRequest } from './helpers.js';
 import { type PgBouncer, startPgBouncer } from './infra/pgbouncer.js';
 import { type Postgres15, startPostgres15, startStandby } from './infra/postgres15.js';
+import { startServerProcess } from './server-process.js';
 
 /**
  * Read replicas (DATABASE_READ_URL) against a real primary and a real `pg_basebackup` standby
@@ -235,6 +236,34 @@ describe('with a read replica lagging by 4 s', () => {
       expect(await tokenless.getUserMetadata(id, { ifNoneMatch: patched.etag })).toMatchObject({ status: 304 });
     });
     expect(counted).toEqual({ 'primary/no_cache': 1 });
+  });
+});
+
+describe('the built server with DATABASE_READ_URL', () => {
+  it('when started from the environment, then reads without a token come from the replica and the client reads its writes', async () => {
+    const key = randomBytes(24).toString('base64url');
+    const server = await startServerProcess({
+      DATABASE_URL: primary.url,
+      DATABASE_READ_URL: standby?.url,
+      ADMIN_API_KEYS: key,
+      PORT: '0',
+      DATA_DIR: '/nonexistent',
+      WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'),
+    });
+    try {
+      const client = createUsermetaClient({ baseUrl: server.url, apiKey: key, retries: 0 });
+      const tokenless = createUsermetaClient({ baseUrl: server.url, apiKey: key, retries: 0, readAfter: false });
+      const id = randomUUID();
+      expect((await client.createUser({ id })).status).toBe(201);
+      expect(client.readAfterToken()).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+      expect((await client.getUser(id)).status).toBe(200);
+      const fromReplica = await tokenless.getUser(id);
+      expect(fromReplica.status).toBe(404);
+      expect(fromReplica.headers.get(READ_AFTER_HEADER)).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 });
 
