@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
-import type { Lsn } from './lsn.js';
-import { parseLsn } from './lsn.js';
+import { type Lsn, parseLsn } from './lsn.js';
 import { LsnProbe } from './lsn-probe.js';
 import type { DB } from './schema.js';
 
@@ -63,7 +62,6 @@ export class ReplicaRouting {
   private readonly primaryPosition: LsnProbe;
   private readonly replicaPosition: LsnProbe;
   private down = false;
-  private retry: NodeJS.Timeout | undefined;
   private readonly freshMs: number;
   private readonly retryMs: number;
 
@@ -151,7 +149,8 @@ export class ReplicaRouting {
   }
 
   private scheduleRetry(): void {
-    this.retry = setTimeout(() => {
+    const retry = setTimeout(() => {
+      // The replica's pool closes with the process: stop asking then.
       if (this.options.replica.isClosed) return;
       this.replicaPosition.current().then(
         () => {
@@ -161,11 +160,6 @@ export class ReplicaRouting {
         () => this.scheduleRetry(),
       );
     }, this.retryMs);
-    this.retry.unref();
-  }
-
-  /** Stops asking a failed replica again. */
-  close(): void {
-    clearTimeout(this.retry);
+    retry.unref();
   }
 }
