@@ -4,6 +4,7 @@ import { contract } from '@usermeta/contract';
 import express, { type Express, type RequestHandler } from 'express';
 import { CONSOLE_ROUTES, mountConsole } from './console/console.routes.js';
 import type { Database } from './db/database.js';
+import { ReplicaRouting } from './db/read-routing.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { EventsService } from './events/events.service.js';
@@ -12,6 +13,7 @@ import { ContractEndpoints } from './http/endpoints.js';
 import { errorBody, errorHandler, HttpError } from './http/errors.js';
 import { gate } from './http/gate.js';
 import { useLeanJson } from './http/lean-json.js';
+import { type Reads, stampWrites } from './http/read-after.js';
 import { guardResponses } from './http/response-shape.js';
 import { RouteTable } from './http/route-table.js';
 import { apiKeysRoutes } from './keys/api-keys.routes.js';
@@ -31,6 +33,8 @@ import type { WebhooksService } from './webhooks/webhooks.service.js';
 
 export type AppDeps = {
   database: Database;
+  /** A read replica (DATABASE_READ_URL): reads go to it when that is consistent (db/read-routing.ts). */
+  readReplica?: Database;
   logger: Logger;
   adminApiKeys: readonly string[];
   /** Webhook endpoints, and the fan-out that queues their deliveries with each event. */
@@ -77,7 +81,15 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.tracing) app.use(deps.tracing);
   const metrics = deps.metrics ?? new Metrics();
-  metrics.watchPools({ primary: database.pool });
+  metrics.watchPools(
+    deps.readReplica ? { primary: database.pool, replica: deps.readReplica.pool } : { primary: database.pool },
+  );
+  const reads: Reads = {
+    primary: database,
+    replicas: deps.readReplica
+      ? new ReplicaRouting({ primary: database, replica: deps.readReplica, logger, count: metrics.countRead })
+      : undefined,
+  };
   metrics.watchDeliveries(database.pool);
   app.use(metrics.middleware());
   app.use(gate({ logger, authenticate, routes }));
@@ -85,15 +97,17 @@ export function createApp(deps: AppDeps): Express {
   const validateResponses = deps.validateResponses ?? true;
   const events = new EventRecorder(deps.webhooks.fanOut);
   const implementation = s.router(contract, {
-    metadata: metadataRoutes(new MetadataService(database.pool, events)),
-    users: usersRoutes(new UsersService(database.db, events)),
+    metadata: metadataRoutes(new MetadataService(database.pool, events), reads),
+    users: usersRoutes(new UsersService(database.db, events), reads),
     health: healthRoutes({ isDraining: deps.isDraining, databaseAnswers: () => database.ping() }),
     apiKeys: apiKeysRoutes(new ApiKeysService(database.db, keyStore)),
-    events: eventsRoutes(new EventsService(database.pool)),
+    events: eventsRoutes(new EventsService(database.pool), reads),
     webhooks: webhooksRoutes(deps.webhooks),
     operations: operationsRoutes(metrics),
   });
-  const router = validateResponses ? implementation : guardResponses(contract, implementation);
+  // With a read replica, every write's answer carries the primary's position (http/read-after.ts).
+  const stamped = reads.replicas ? stampWrites(contract, implementation, reads.replicas, logger) : implementation;
+  const router = validateResponses ? stamped : guardResponses(contract, stamped);
   // ts-rest's handlers run from the route the gate found (one match per request, http/endpoints.ts).
   const endpoints = new ContractEndpoints();
   createExpressEndpoints(contract, router, endpoints.router, {

@@ -124,4 +124,12 @@ describe('loadConfig', () => {
     ).toBe('usermeta-eu');
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
+
+  it('when DATABASE_READ_URL is set, then reads may use that replica; unset or empty, there is none; not a URL, refused', () => {
+    const url = 'postgres://reader:secret@replica.internal:5432/usermeta';
+    expect(loadConfig({ DATABASE_READ_URL: url }).databaseReadUrl).toBe(url);
+    expect(loadConfig({}).databaseReadUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_READ_URL: '' }).databaseReadUrl).toBeUndefined();
+    expect(() => loadConfig({ DATABASE_READ_URL: 'replica' })).toThrow(/DATABASE_READ_URL/);
+  });
 });

@@ -65,6 +65,7 @@ const ConfigSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
   DB_LOCK_TIMEOUT_MS: int(100, 600_000).default(3000),
   DB_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, z.enum(['named', 'unnamed']).default('named')),
+  DATABASE_READ_URL: z.preprocess(emptyAsUndefined, z.string().url('must be a postgres:// URL').optional()),
   DATABASE_LISTEN_URL: z.preprocess(emptyAsUndefined, z.string().url('must be a postgres:// URL').optional()),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(8000),
   HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
@@ -88,6 +89,8 @@ export type Config = {
   host: string;
   /** Unset: start the embedded PostgreSQL with its data in `dataDir`. */
   databaseUrl: string | undefined;
+  /** A read replica (or a pooler in front of one) for reads; unset: everything reads the primary. */
+  databaseReadUrl: string | undefined;
   /** Unset: generate one key and keep it in `dataDir`. */
   adminApiKeys: string[] | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
+    databaseReadUrl: c.DATABASE_READ_URL,
     adminApiKeys: c.ADMIN_API_KEYS,
     logLevel: c.LOG_LEVEL,
     dataDir: c.DATA_DIR,

@@ -53,7 +53,8 @@ describe('GET /openapi.json', () => {
     expect(op.operationId).toBe('get-user-metadata');
     expect(op.tags).toEqual(['User Metadata Management']);
     expect(op.summary).toBe('Get metadata of a user');
-    expect(op.parameters).toEqual([
+    // The seed's parameters exactly; anything added is an optional header, which a seed client may leave out.
+    expect(op.parameters.filter((parameter) => parameter.in !== 'header')).toEqual([
       {
         name: 'id',
         in: 'path',
@@ -62,6 +63,7 @@ describe('GET /openapi.json', () => {
         schema: { type: 'string', format: 'uuid' },
       },
     ]);
+    for (const parameter of op.parameters.filter((p) => p.in === 'header')) expect(parameter.required).toBe(false);
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '204', '400', '404', '500']));
     expect(op.responses['204']?.content).toBeUndefined();
     expect(op.security).toEqual([{ BearerApiKeyAuth: [] }]);
@@ -116,6 +118,27 @@ describe('GET /openapi.json', () => {
     expect(patch.parameters).toContainEqual(
       expect.objectContaining({ name: 'If-Match', in: 'header', required: false }),
     );
+  });
+
+  it('when describing read replicas, then the routed reads take and return Usermeta-Read-After and writes return it', async () => {
+    const doc = await getDocument();
+    const header = (op: Operation | undefined) => op?.parameters?.find((p) => p.name === 'Usermeta-Read-After');
+    const reads = [
+      doc.paths['/users/{id}/metadata']?.get,
+      doc.paths['/users/{id}']?.get,
+      doc.paths['/users']?.get,
+      doc.paths['/users/{id}/metadata/history']?.get,
+    ] as (Operation & { responses: Record<string, { headers?: Record<string, unknown> }> })[];
+    for (const op of reads) {
+      expect(header(op)).toMatchObject({ in: 'header', required: false });
+      expect(op.responses['200']?.headers).toHaveProperty('Usermeta-Read-After');
+      expect(op.responses['401']?.headers?.['Usermeta-Read-After']).toBeUndefined();
+    }
+    const patch = doc.paths['/users/{id}/metadata']?.patch as (typeof reads)[number];
+    expect(header(patch)).toBeUndefined();
+    expect(patch.responses['200']?.headers).toHaveProperty('Usermeta-Read-After');
+    expect(patch.responses['412']?.headers).toHaveProperty('Usermeta-Read-After');
+    expect(doc.paths['/health/ready']?.get?.parameters ?? []).toEqual([]);
   });
 
   it('when a route is public, then it has no security; every other route has the bearer scheme', async () => {

@@ -12,6 +12,7 @@ import {
 } from '@usermeta/contract';
 import { UsermetaError } from './errors.js';
 import { createFetcher } from './fetcher.js';
+import { ReadAfterTracker } from './read-after.js';
 import {
   type MetadataChange,
   type UpdateMetadataOptions,
@@ -32,6 +33,12 @@ export type UsermetaClientOptions = {
   retryDelayMs?: number;
   /** A fetch of your own (tests, proxies, instrumentation); default `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Read-your-writes with a server that has a read replica: keep the highest `Usermeta-Read-After`
+   * token received and send it with every request (default true). Off: reads may come from a
+   * replica that lags behind what this client was told.
+   */
+  readAfter?: boolean;
 };
 
 const path = (id: string) => ({ id: encodeURIComponent(id) });
@@ -78,6 +85,7 @@ function pageQuery(page: { limit?: number; cursor?: string }) {
  * when there is no answer or the answer is not one the contract declares.
  */
 export function createUsermetaClient(options: UsermetaClientOptions) {
+  const readAfter = options.readAfter === false ? undefined : new ReadAfterTracker();
   const raw = initClient(contract, {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     baseHeaders: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
@@ -85,6 +93,7 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
       timeoutMs: options.timeoutMs ?? 10_000,
       retries: options.retries ?? 2,
       retryDelayMs: options.retryDelayMs ?? 100,
+      readAfter,
       // Called unbound: browsers refuse `fetch` on any `this` but the window ("Illegal invocation").
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     }),
@@ -131,6 +140,8 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
   return {
     /** The raw ts-rest client, one function per contract route. */
     raw,
+    /** The consistency token this client sends (the highest received), if any: to hand to another client. */
+    readAfterToken: () => readAfter?.current(),
     listUsers,
     users,
     /** The metadata, with its `etag`. */

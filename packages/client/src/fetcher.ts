@@ -1,5 +1,6 @@
 import { type ApiFetcher, type AppRoute, isAppRouteNoBody, isZodType } from '@ts-rest/core';
 import { UsermetaError } from './errors.js';
+import type { ReadAfterTracker } from './read-after.js';
 
 export type FetcherOptions = {
   timeoutMs: number;
@@ -7,6 +8,8 @@ export type FetcherOptions = {
   fetch: typeof globalThis.fetch;
   /** Base delay of the jittered exponential backoff between retries. */
   retryDelayMs: number;
+  /** Sends the highest consistency token seen and keeps the ones answers carry; none: off. */
+  readAfter?: ReadAfterTracker;
 };
 
 const RETRYABLE_STATUSES = [502, 503, 504];
@@ -77,7 +80,12 @@ export function createFetcher(options: FetcherOptions): ApiFetcher {
     const hasBody = method !== 'GET' && 'body' in route && !isAppRouteNoBody(route.body) && rawBody !== undefined;
     const init: RequestInit = {
       method,
-      headers: { accept: 'application/json', ...(hasBody ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        accept: 'application/json',
+        ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        ...options.readAfter?.headers(),
+        ...headers,
+      },
       ...(hasBody ? { body: JSON.stringify(rawBody) } : {}),
     };
     const attempts = IDEMPOTENT.has(method) ? options.retries + 1 : 1;
@@ -105,6 +113,7 @@ export function createFetcher(options: FetcherOptions): ApiFetcher {
         await sleep(backoff(options.retryDelayMs, attempt));
         continue;
       }
+      options.readAfter?.observe(response.headers);
       const body = await readBody(route, response);
       return { status: response.status, body, headers: response.headers };
     }

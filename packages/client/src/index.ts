@@ -12,6 +12,7 @@ export type {
   JsonValue,
   MetadataHistory,
   MetadataKind,
+  ReadAfterToken,
   Scope,
   User,
   UserCreatedEvent,
@@ -25,7 +26,7 @@ export type {
   Webhook,
   WebhookPayload,
 } from '@usermeta/contract';
-export { METADATA_KINDS, SCOPES } from '@usermeta/contract';
+export { METADATA_KINDS, READ_AFTER_HEADER, SCOPES } from '@usermeta/contract';
 export type {
   GetMetadataOptions,
   ListUsersOptions,

@@ -91,6 +91,7 @@ export const eventsContract = c.router({
       tag: TAGS.metadata,
       auth: 'bearer',
       scope: 'metadata:read',
+      replicaRead: true,
     }),
   },
 });

@@ -8,6 +8,7 @@ export {
   CurrentApiKey,
 } from './api-keys.js';
 export { adminErrors, bodyErrors, TAGS } from './common.js';
+export { READ_AFTER_DESCRIPTIONS, READ_AFTER_HEADER, ReadAfterToken, readAfterRole } from './consistency.js';
 export type { Contract } from './contract.js';
 export {
   contract,

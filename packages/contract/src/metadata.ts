@@ -21,6 +21,7 @@ export const metadataContract = c.router({
       tag: TAGS.metadata,
       auth: 'bearer',
       scope: 'metadata:read',
+      replicaRead: true,
       responseDescriptions: {
         204: 'No content (user has no metadata)',
         304: "Not Modified: the request's If-None-Match names the current ETag (a comma-separated list, W/ and * as RFC 9110 says)",

@@ -10,6 +10,11 @@ type RouteMetaBase = {
   responseHeaders?: Partial<Record<number, Record<string, string>>>;
   /** Optional request headers the route reads, for the OpenAPI document: name → description. */
   requestHeaders?: Record<string, string>;
+  /**
+   * The route only reads and may be answered from a read replica (DATABASE_READ_URL), guarded by
+   * the `Usermeta-Read-After` token (consistency.ts).
+   */
+  replicaRead?: true;
 };
 
 /**

@@ -16,7 +16,13 @@ export const usersContract = c.router({
       'Filters are JSON objects matched by containment (PostgreSQL `@>`), one per kind; several filters must all ' +
       'hold. Unknown query parameters are refused.',
     responses: { 200: UserList, 400: ErrorBody, ...adminErrors },
-    metadata: routeMeta({ operationId: 'list-users', tag: TAGS.users, auth: 'bearer', scope: 'users:read' }),
+    metadata: routeMeta({
+      operationId: 'list-users',
+      tag: TAGS.users,
+      auth: 'bearer',
+      scope: 'users:read',
+      replicaRead: true,
+    }),
   },
   createUser: {
     method: 'POST',
@@ -32,7 +38,13 @@ export const usersContract = c.router({
     pathParams: UserIdPathParams,
     summary: 'Get a user with its metadata',
     responses: { 200: UserWithMetadata, 400: ErrorBody, 404: ErrorBody, ...adminErrors },
-    metadata: routeMeta({ operationId: 'get-user', tag: TAGS.users, auth: 'bearer', scope: 'users:read' }),
+    metadata: routeMeta({
+      operationId: 'get-user',
+      tag: TAGS.users,
+      auth: 'bearer',
+      scope: 'users:read',
+      replicaRead: true,
+    }),
   },
   deleteUser: {
     method: 'DELETE',

@@ -26,8 +26,10 @@ export class EventsService {
     userId: string,
     page: { limit: number; beforeSeq: string | undefined },
     principal: Pick<Principal, 'kinds'>,
+    /** Where to read (a read replica's pool); default the primary. */
+    from: pg.Pool = this.pool,
   ): Promise<HistoryResult> {
-    const q = queryableOfClient(this.pool);
+    const q = queryableOfClient(from);
     const [user] = await run(q, sqlBuilder.selectFrom('users').select('id').where('id', '=', userId));
     if (!user) return { kind: 'user_not_found' };
     const rows = await historyPage(q, userId, { ...page, kinds: principal.kinds });

@@ -52,6 +52,16 @@ export function ifMatchPasses(field: string, current: string): boolean {
 }
 
 /**
+ * The opaque parts of the entity-tags an If-None-Match or If-Match field lists (`W/` dropped);
+ * `*` for `*`, and undefined for a field that is not a valid list.
+ */
+export function listedTags(field: string): string[] | '*' | undefined {
+  const condition = parse(field);
+  if ('invalid' in condition) return undefined;
+  return condition.any ? '*' : condition.tags.map((tag) => tag.opaque);
+}
+
+/**
  * If-None-Match: true when a listed tag is weakly equal to `current` (the `W/` is ignored), or
  * the field is `*`: then a GET answers 304. A field that is not a valid list matches nothing.
  */

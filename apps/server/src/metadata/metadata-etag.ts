@@ -10,3 +10,13 @@ import type { MetadataVersion } from './metadata.repository.js';
 export function metadataETag(version: MetadataVersion): string {
   return `"${version.incarnation}.${version.version}"`;
 }
+
+/**
+ * True when a state the caller names by ETag (the opaque part) is certainly older than or equal
+ * to `current`: same incarnation, version not above. A tag of another incarnation, or not ours,
+ * cannot be ordered, so it is not.
+ */
+export function notNewerThan(opaque: string, current: MetadataVersion): boolean {
+  const match = /^(\d+)\.(\d+)$/.exec(opaque);
+  return match !== null && match[1] === current.incarnation && Number(match[2]) <= current.version;
+}

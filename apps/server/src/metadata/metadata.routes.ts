@@ -2,13 +2,14 @@ import { initServer } from '@ts-rest/express';
 import { contract, MESSAGES, REASON_PHRASES } from '@usermeta/contract';
 import type { Response } from 'express';
 import { changeContextOf } from '../http/change-context.js';
-import { ifMatchPasses, ifNoneMatchMatches } from '../http/conditional.js';
+import { ifMatchPasses, ifNoneMatchMatches, listedTags } from '../http/conditional.js';
 import { errorBody } from '../http/errors.js';
 import type { Implementation } from '../http/implementation.js';
 import { principalOf } from '../http/principal.js';
+import { type Reads, routedRead } from '../http/read-after.js';
 import { mayPatch, visibleKinds } from '../keys/kind-limits.js';
-import type { MetadataService, MetadataVersion } from './metadata.service.js';
-import { metadataETag } from './metadata-etag.js';
+import type { GetMetadataResult, MetadataService, MetadataVersion } from './metadata.service.js';
+import { metadataETag, notNewerThan } from './metadata-etag.js';
 import { validatePatch } from './metadata-rules.js';
 
 const s = initServer();
@@ -30,13 +31,33 @@ function tagged(res: Response, version: MetadataVersion): string {
   return etag;
 }
 
-export function metadataRoutes(service: MetadataService): Implementation<typeof contract.metadata> {
+/**
+ * A read replica's answer is older than the caller knows when its If-None-Match names a state
+ * the answer is not certainly at or past: then the primary answers instead, so that neither a
+ * 304 nor a 200 comes from a snapshot the caller has already passed (docs/deploy.md).
+ */
+function olderThanListed(ifNoneMatch: string, result: GetMetadataResult): boolean {
+  const listed = listedTags(ifNoneMatch);
+  if (listed === undefined) return false;
+  if (result.kind === 'user_not_found') return true;
+  if (listed === '*') return false;
+  const current = metadataETag(result.version).slice(1, -1);
+  if (listed.includes(current)) return false;
+  return !listed.every((opaque) => notNewerThan(opaque, result.version));
+}
+
+export function metadataRoutes(service: MetadataService, reads: Reads): Implementation<typeof contract.metadata> {
   return s.router(contract.metadata, {
     getUserMetadata: async ({ params, headers, res }) => {
-      const result = await service.get(params.id);
+      const ifNoneMatch = field(headers['if-none-match']);
+      const result = await routedRead(
+        reads,
+        { headers, res },
+        (source) => service.get(params.id, source.pool),
+        ifNoneMatch === undefined ? undefined : (answer) => olderThanListed(ifNoneMatch, answer),
+      );
       if (result.kind === 'user_not_found') return notFound;
       const etag = tagged(res, result.version);
-      const ifNoneMatch = field(headers['if-none-match']);
       if (ifNoneMatch !== undefined && ifNoneMatchMatches(ifNoneMatch, etag)) return { status: 304, body: undefined };
       const metadata = visibleKinds(principalOf(res), result.metadata);
       return metadata ? { status: 200, body: metadata } : { status: 204, body: undefined };

@@ -62,8 +62,9 @@ export class MetadataService {
     private readonly events: EventRecorder = new EventRecorder(),
   ) {}
 
-  async get(userId: string): Promise<GetMetadataResult> {
-    const stored = await findMetadata(this.pool, userId);
+  /** `from`: where to read (a read replica's pool); default the primary. */
+  async get(userId: string, from: pg.Pool = this.pool): Promise<GetMetadataResult> {
+    const stored = await findMetadata(from, userId);
     if (!stored) return { kind: 'user_not_found' };
     return { kind: 'ok', metadata: toUserMetadata(stored), version: versionOf(stored) };
   }

@@ -1,10 +1,23 @@
+import type { AppRoute } from '@ts-rest/core';
 import { generateOpenApi } from '@ts-rest/open-api';
-import { contract, REASON_PHRASES, type RouteMeta, type Scope } from '@usermeta/contract';
+import {
+  contract,
+  READ_AFTER_DESCRIPTIONS,
+  READ_AFTER_HEADER,
+  REASON_PHRASES,
+  type RouteMeta,
+  readAfterRole,
+  type Scope,
+} from '@usermeta/contract';
 import type { OperationObject, RequestBodyObject, ResponsesObject } from 'openapi3-ts';
 
 const SECURITY_SCHEME = 'BearerApiKeyAuth';
 
-function describeResponses(responses: ResponsesObject, meta: RouteMeta): ResponsesObject {
+/** Answers that reflect the database (not 401/403 from the gate, not 5xx) carry the consistency token. */
+const carriesToken = (route: AppRoute, code: number) =>
+  readAfterRole(route) !== undefined && code < 500 && code !== 401 && code !== 403;
+
+function describeResponses(responses: ResponsesObject, meta: RouteMeta, route: AppRoute): ResponsesObject {
   return Object.fromEntries(
     Object.entries(responses).map(([status, response]) => {
       const code = Number(status);
@@ -12,7 +25,10 @@ function describeResponses(responses: ResponsesObject, meta: RouteMeta): Respons
         meta.responseDescriptions?.[code] ??
         REASON_PHRASES[code as keyof typeof REASON_PHRASES] ??
         response.description;
-      const headers = meta.responseHeaders?.[code];
+      const declared = meta.responseHeaders?.[code];
+      const headers = carriesToken(route, code)
+        ? { ...declared, [READ_AFTER_HEADER]: READ_AFTER_DESCRIPTIONS.response }
+        : declared;
       const documented = headers
         ? {
             headers: Object.fromEntries(
@@ -74,14 +90,18 @@ export function buildOpenApiDocument(version: string) {
           tags: [meta.tag],
           // OpenAPI 3.0: an http-bearer requirement lists no scopes; the scope goes beside it.
           security: meta.auth === 'bearer' ? [{ [SECURITY_SCHEME]: [] }] : [],
-          responses: describeResponses(operation.responses, meta),
+          responses: describeResponses(operation.responses, meta, route),
         };
         if (meta.auth === 'bearer') {
           mapped.description = describeScope(meta.scope, operation.description);
           mapped['x-required-scope'] = meta.scope;
         }
-        if (meta.requestHeaders) {
-          const headerParameters = Object.entries(meta.requestHeaders).map(([name, description]) => ({
+        const requestHeaders =
+          readAfterRole(route) === 'read'
+            ? { ...meta.requestHeaders, [READ_AFTER_HEADER]: READ_AFTER_DESCRIPTIONS.request }
+            : meta.requestHeaders;
+        if (requestHeaders) {
+          const headerParameters = Object.entries(requestHeaders).map(([name, description]) => ({
             name,
             in: 'header' as const,
             required: false,

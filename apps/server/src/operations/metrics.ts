@@ -3,6 +3,7 @@ import type { AppRoute } from '@ts-rest/core';
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReadReason, ReadTarget } from '../db/read-routing.js';
 import { joinWorkerMetrics } from './cluster-metrics.js';
 
 /** Seconds: from sub-millisecond cache-like reads to the statement timeout. */
@@ -24,6 +25,7 @@ export class Metrics {
   private readonly latency: Histogram<'route' | 'method' | 'status'>;
   /** In a cluster worker: the whole cluster's metrics, through the primary. */
   private readonly clusterText = cluster.isWorker ? joinWorkerMetrics(this.registry) : undefined;
+  private readonly reads: Counter<'target' | 'reason'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'usermeta_' });
@@ -40,7 +42,18 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers: [this.registry],
     });
+    this.reads = new Counter({
+      name: 'usermeta_db_reads_total',
+      help: 'Reads routed with a read replica (DATABASE_READ_URL), by target (replica, primary) and reason',
+      labelNames: ['target', 'reason'],
+      registers: [this.registry],
+    });
   }
+
+  /** Counts one routed read (db/read-routing.ts). */
+  readonly countRead = (target: ReadTarget, reason: ReadReason): void => {
+    this.reads.inc({ target, reason });
+  };
 
   /** Counts each request once it finishes, under the route the gate matched (res.locals.route). */
   middleware(): RequestHandler {

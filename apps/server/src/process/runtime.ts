@@ -8,6 +8,8 @@ import type { Lifecycle } from './lifecycle.js';
 
 export type Runtime = {
   database: Database;
+  /** The read replica's pool, when DATABASE_READ_URL is set. */
+  readReplica: Database | undefined;
   databaseUrl: string;
   adminApiKeys: string[];
   /** Set when the key is the generated one (not from ADMIN_API_KEYS). */
@@ -33,9 +35,25 @@ export async function openRuntime(config: Config, logger: Logger, lifecycle: Lif
   lifecycle.defer('database pool', () => database.close());
   // A clear start-up error (TLS verification, refused, authentication) instead of a stack trace.
   await database.checkReachable();
+  const readReplica = config.databaseReadUrl
+    ? new Database({
+        ...config.db,
+        connectionString: config.databaseReadUrl,
+        listenConnectionString: undefined,
+        logger,
+      })
+    : undefined;
+  if (readReplica) {
+    lifecycle.defer('read replica pool', () => readReplica.close());
+    // Not fatal: while the replica does not answer, reads go to the primary (db/read-routing.ts).
+    await readReplica.checkReachable().catch((error: Error) => {
+      logger.warn({ err: { message: error.message } }, 'read replica unreachable at start-up; reads use the primary');
+    });
+  }
   const generatedKey = config.adminApiKeys ? undefined : await ensureGeneratedAdminKey(config.dataDir);
   return {
     database,
+    readReplica,
     databaseUrl,
     adminApiKeys: config.adminApiKeys ?? [generatedKey?.key as string],
     generatedKey,

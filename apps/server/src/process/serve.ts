@@ -45,6 +45,7 @@ export async function serve(config: Config, logger: Logger, lifecycle: Lifecycle
 
   const app = createApp({
     database: runtime.database,
+    readReplica: runtime.readReplica,
     logger,
     adminApiKeys: runtime.adminApiKeys,
     webhooks: webhooks.service,

@@ -62,6 +62,8 @@ export type TestServer = {
 
 export type TestServerOptions = {
   databaseUrl: string;
+  /** A read replica (DATABASE_READ_URL), with the same pool settings as the primary. */
+  readReplicaUrl?: string;
   apiKeys?: string[];
   logLevel?: string;
   db?: Partial<typeof TEST_DB_LIMITS & Pick<DatabaseOptions, 'preparedStatements' | 'listenConnectionString'>>;
@@ -94,6 +96,15 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const logger = createLogger(options.logLevel ?? 'info', sink);
   const apiKeys = options.apiKeys ?? [randomBytes(24).toString('base64url')];
   const database = new Database({ connectionString: options.databaseUrl, logger, ...TEST_DB_LIMITS, ...options.db });
+  const readReplica = options.readReplicaUrl
+    ? new Database({
+        ...TEST_DB_LIMITS,
+        ...options.db,
+        connectionString: options.readReplicaUrl,
+        listenConnectionString: undefined,
+        logger,
+      })
+    : undefined;
   let webhooks: RunningWebhooks;
   try {
     webhooks = await startWebhooks({
@@ -108,11 +119,13 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     });
   } catch (error) {
     await database.close();
+    await readReplica?.close();
     throw error;
   }
   let draining = false;
   const app = createApp({
     database,
+    readReplica,
     logger,
     adminApiKeys: apiKeys,
     webhooks: webhooks.service,
@@ -137,6 +150,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       await server.drain();
       await webhooks.stop(5000);
       await database.close();
+      await readReplica?.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { changeContextOf } from '../http/change-context.js';
 import { errorBody } from '../http/errors.js';
 import type { Implementation } from '../http/implementation.js';
 import { type Principal, principalOf } from '../http/principal.js';
+import { type Reads, routedRead } from '../http/read-after.js';
 import { mayUseKinds, visibleKinds } from '../keys/kind-limits.js';
 import { filteredKinds, type UsersService } from './users.service.js';
 
@@ -19,13 +20,13 @@ function visibleUser(principal: Principal, user: UserWithMetadata): UserWithMeta
   return visible ? { ...rest, metadata: visible } : rest;
 }
 
-export function usersRoutes(service: UsersService): Implementation<typeof contract.users> {
+export function usersRoutes(service: UsersService, reads: Reads): Implementation<typeof contract.users> {
   return s.router(contract.users, {
-    listUsers: async ({ query, res }) => {
+    listUsers: async ({ query, headers, res }) => {
       const principal = principalOf(res);
       // A key limited to some kinds may not even ask about the others.
       if (!mayUseKinds(principal, filteredKinds(query))) return forbidden;
-      const result = await service.list(query);
+      const result = await routedRead(reads, { headers, res }, (source) => service.list(query, source.db));
       if (result.kind === 'invalid_cursor') return { status: 400, body: errorBody(400, MESSAGES.invalidCursor) };
       return {
         status: 200,
@@ -37,8 +38,8 @@ export function usersRoutes(service: UsersService): Implementation<typeof contra
       if (result.kind === 'already_exists') return { status: 409, body: errorBody(409, MESSAGES.userAlreadyExists) };
       return { status: 201, body: result.user };
     },
-    getUser: async ({ params, res }) => {
-      const user = await service.get(params.id);
+    getUser: async ({ params, headers, res }) => {
+      const user = await routedRead(reads, { headers, res }, (source) => service.get(params.id, source.db));
       return user ? { status: 200, body: visibleUser(principalOf(res), user) } : notFound;
     },
     deleteUser: async ({ params, res }) => {

@@ -71,13 +71,14 @@ export class UsersService {
     });
   }
 
-  async get(id: string): Promise<UserWithMetadata | undefined> {
-    const row = await findUserWithMetadata(this.db, id);
+  /** `from`: where to read (a read replica); default the primary. */
+  async get(id: string, from: Kysely<DB> = this.db): Promise<UserWithMetadata | undefined> {
+    const row = await findUserWithMetadata(from, id);
     return row ? toUserWithMetadata(row) : undefined;
   }
 
   /** One page of users, newest first; `next_cursor` only when another page follows. */
-  async list(query: ListUsersQuery): Promise<ListUsersResult> {
+  async list(query: ListUsersQuery, from: Kysely<DB> = this.db): Promise<ListUsersResult> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) return { kind: 'invalid_cursor' };
     const filters = effectiveFilters({
@@ -87,7 +88,7 @@ export class UsersService {
     });
     if (!filters) return { kind: 'ok', page: { users: [] } };
     const limit = query.limit ?? PAGE_LIMIT.default;
-    const rows = await listUsers(this.db, { filters, after, take: limit + 1 });
+    const rows = await listUsers(from, { filters, after, take: limit + 1 });
     const users = rows.slice(0, limit);
     const last = users.at(-1);
     const page: UserList = { users: users.map(toUserWithMetadata) };
