@@ -19,7 +19,13 @@ export type Runtime = {
  * generated once). Each resource is registered with the lifecycle as soon as it exists, so a
  * stop at any moment releases it: pool first, then the embedded PostgreSQL.
  */
-export async function openRuntime(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  /** false for one-shot commands (migrations) that serve nothing: no key is generated or written. */
+  options: { adminKeys: boolean } = { adminKeys: true },
+): Promise<Runtime> {
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({
@@ -33,6 +39,7 @@ export async function openRuntime(config: Config, logger: Logger, lifecycle: Lif
   lifecycle.defer('database pool', () => database.close());
   // A clear start-up error (TLS verification, refused, authentication) instead of a stack trace.
   await database.checkReachable();
+  if (!options.adminKeys) return { database, databaseUrl, adminApiKeys: [], generatedKey: undefined };
   const generatedKey = config.adminApiKeys ? undefined : await ensureGeneratedAdminKey(config.dataDir);
   return {
     database,
