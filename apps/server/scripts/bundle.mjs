@@ -26,7 +26,8 @@ if (positional.length !== 1) {
   process.stderr.write('usage: bundle.mjs <dir> [--embedded-postgres] [--no-build]\n');
   process.exit(2);
 }
-const target = resolve(process.cwd(), positional[0]);
+// `pnpm bundle <dir>` runs in the repository's root; INIT_CWD is where it was typed.
+const target = resolve(process.env.INIT_CWD ?? process.cwd(), positional[0]);
 
 const run = (command, commandArgs) => execFileSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
 

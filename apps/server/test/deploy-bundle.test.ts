@@ -103,7 +103,14 @@ describe('the production bundle, run from a copy outside the repository as a non
     expect(dist).toContain('cli/migrate.js');
     expect(dist.filter((file) => !file.endsWith('.js'))).toEqual([]);
     expect(dist.filter((file) => file.startsWith('testing/') || file.includes('.test.'))).toEqual([]);
-    // The console's build, which the server serves at /console, comes with it.
+    // The workspace packages come as their builds only; the console's is served at /console.
+    for (const name of ['client', 'console', 'contract']) {
+      const entries = await readdir(join(bundle, 'node_modules', '@usermeta', name));
+      expect(
+        entries.filter((entry) => !['dist', 'package.json', 'README.md'].includes(entry)),
+        name,
+      ).toEqual([]);
+    }
     expect(await filesUnder(join(bundle, 'node_modules', '@usermeta', 'console'))).toContain('dist/index.html');
   });
 
