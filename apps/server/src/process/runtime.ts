@@ -21,7 +21,13 @@ export type Runtime = {
  * generated once). Each resource is registered with the lifecycle as soon as it exists, so a
  * stop at any moment releases it: pool first, then the embedded PostgreSQL.
  */
-export async function openRuntime(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  /** false for one-shot commands (migrations) that serve nothing: no key is generated or written. */
+  options: { adminKeys: boolean } = { adminKeys: true },
+): Promise<Runtime> {
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({
@@ -35,6 +41,10 @@ export async function openRuntime(config: Config, logger: Logger, lifecycle: Lif
   lifecycle.defer('database pool', () => database.close());
   // A clear start-up error (TLS verification, refused, authentication) instead of a stack trace.
   await database.checkReachable();
+  // One-shot commands (migrations) need neither keys nor the read replica.
+  if (!options.adminKeys) {
+    return { database, readReplica: undefined, databaseUrl, adminApiKeys: [], generatedKey: undefined };
+  }
   const readReplica = config.databaseReadUrl
     ? new Database({
         ...config.db,
