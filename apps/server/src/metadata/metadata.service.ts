@@ -94,13 +94,13 @@ export class MetadataService {
     const base = await readForPatch(this.pool, userId);
     if (!base) return { kind: 'user_not_found' };
     if (options.ifMatch && !options.ifMatch(versionOf(base))) return this.patchLocked(userId, patch, options);
-    const merged = this.merge(base, patch);
+    const before = stored(base);
+    const merged = this.merge(before, patch);
     if (merged.kind === 'invalid') return merged;
     if (merged.kind === 'unchanged') {
-      return { kind: 'ok', metadata: toUserMetadata(base), version: versionOf(base), change: undefined };
+      return { kind: 'ok', metadata: toUserMetadata(before), version: versionOf(base), change: undefined };
     }
     if (base.subscribed) return this.patchLocked(userId, patch, options);
-    const before = stored(base);
     const change: MetadataChange = { before, after: merged.next, version: base.version + 1 };
     const event = metadataUpdatedEvent({ userId, ...change }, options.context ?? INTERNAL_CONTEXT);
     const version = await writeIfCurrent(this.pool, base, userId, merged.next, event);
