@@ -62,16 +62,6 @@ export function beginStatement(pool: pg.Pool): string {
   return settings ? `begin; ${timeoutStatements('set local', settings)}` : 'begin';
 }
 
-/**
- * The pool's lock timeout as `set_config('lock_timeout', …, true)` takes it (`'400ms'`), or null
- * when the pool has no settings. For a single statement outside a transaction that may wait on a
- * row lock: it sets the timeout itself, before it waits, and the setting ends with the statement.
- */
-export function lockTimeoutSetting(executor: pg.Pool | pg.PoolClient): string | null {
-  const settings = settingsOf.get(executor);
-  return settings ? `${Math.trunc(settings.lockTimeoutMs)}ms` : null;
-}
-
 /** Whether queries on this pool or pooled connection may use named prepared statements. */
 export function usesNamedStatements(executor: pg.Pool | pg.PoolClient): boolean {
   return (settingsOf.get(executor)?.preparedStatements ?? 'named') === 'named';

@@ -3,15 +3,16 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import type pg from 'pg';
 import { prepare } from '../db/prepared.js';
 import { type DB, type JsonbText, jsonbText } from '../db/schema.js';
-import { lockTimeoutSetting } from '../db/session-settings.js';
+import { usesNamedStatements } from '../db/session-settings.js';
+import { inTransaction } from '../db/transaction.js';
 import type { VersionedMetadata } from './metadata.repository.js';
 import type { StoredMetadata } from './metadata-rules.js';
 
 /**
  * A PATCH without a lock (docs/benchmarks.md, issue 16): read the metadata in one statement, merge
  * in JavaScript, then write the merge and its event in one statement that applies only if the
- * row is still at the version that was read (compare-and-set). Two round trips, no BEGIN/COMMIT;
- * the event commits with the change because both are one statement. Whatever the write cannot
+ * row is still at the version that was read (compare-and-set). Two round trips on a direct
+ * connection, no BEGIN/COMMIT (behind a transaction pooler, see writeIfCurrent); the event commits with the change because both are one statement. Whatever the write cannot
  * decide (the row moved on, a webhook wants the event) goes back to the locking transaction.
  */
 
@@ -66,8 +67,6 @@ type WriteValues = {
   public_metadata: JsonbText<'public_metadata'> | null;
   private_metadata: JsonbText<'private_metadata'> | null;
   unsafe_metadata: JsonbText<'unsafe_metadata'> | null;
-  /** e.g. '3000ms'; null keeps the connection's own. */
-  lock_timeout: string | null;
   event_id: string;
   changed_kinds: MetadataKind[];
   payload: string;
@@ -75,26 +74,10 @@ type WriteValues = {
 };
 
 /**
- * Conditions every write carries besides the version:
- * - its lock timeout, set by the statement itself before it can wait on a row (a setting made
- *   inside a statement applies to the waits after it, and `true` ends it with the statement's
- *   own transaction: nothing reaches the pooled connection);
- * - no webhook wants the event: the deliveries are queued by the locking transaction, and this
- *   is the same snapshot the event row is written in, as insertEvent's own select is.
+ * No webhook wants the event: the deliveries are queued by the locking transaction. Checked in
+ * the snapshot the event row is written in, as insertEvent's own select is.
  */
-const writeGuards = (eb: ExpressionBuilder<DB, never>, v: WriteValues) =>
-  eb.and([
-    eb(
-      eb.fn('set_config', [
-        sql.lit('lock_timeout'),
-        eb.fn.coalesce(eb.val(v.lock_timeout), eb.fn('current_setting', [sql.lit('lock_timeout')])),
-        sql.lit(true),
-      ]),
-      'is not',
-      null,
-    ),
-    eb.not(subscribedWebhook(eb)),
-  ]);
+const noSubscriber = (eb: ExpressionBuilder<DB, never>) => eb.not(subscribedWebhook(eb));
 
 /** The event row, made from the row the write returned (`saved`): none when it wrote nothing. */
 const eventColumns = (v: WriteValues) => [
@@ -134,7 +117,7 @@ const UPDATE_IF_CURRENT = prepare('save_metadata_if_current', (db, v: WriteValue
               .where('users.incarnation', '=', v.incarnation),
           ),
         )
-        .where((eb) => writeGuards(eb as unknown as ExpressionBuilder<DB, never>, v))
+        .where((eb) => noSubscriber(eb as unknown as ExpressionBuilder<DB, never>))
         .returning(['user_id', 'version']),
     )
     .with('recorded', (qb) =>
@@ -169,7 +152,7 @@ const INSERT_IF_ABSENT = prepare('create_metadata_if_absent', (db, v: WriteValue
             ])
             .where('users.id', '=', v.id)
             .where('users.incarnation', '=', v.incarnation)
-            .where((w) => writeGuards(w as unknown as ExpressionBuilder<DB, never>, v)),
+            .where((w) => noSubscriber(w as unknown as ExpressionBuilder<DB, never>)),
         )
         .onConflict((oc) => oc.column('user_id').doNothing())
         .returning(['user_id', 'version']),
@@ -187,10 +170,26 @@ const INSERT_IF_ABSENT = prepare('create_metadata_if_absent', (db, v: WriteValue
 /** PostgreSQL's foreign_key_violation: the user was deleted while the insert checked it. */
 const FOREIGN_KEY_VIOLATION = '23503';
 
+async function writeOnce(
+  executor: pg.Pool | pg.PoolClient,
+  hasRow: boolean,
+  values: WriteValues,
+): Promise<number | undefined> {
+  const [saved] = hasRow ? await UPDATE_IF_CURRENT(executor, values) : await INSERT_IF_ABSENT(executor, values);
+  return saved?.version;
+}
+
 /**
  * Writes `next` and its event in one statement if the metadata is still as `base` read it, and
  * returns the new version; undefined when it has moved on (or a webhook now wants the event),
  * and then nothing was written.
+ *
+ * The statement may wait on a row lock, so it must run under the pool's timeouts. With named
+ * statements (a direct connection) every connection has them as session settings. Behind a
+ * transaction pooler (unnamed) a session setting cannot be relied on, so the write goes in a
+ * transaction that starts with `begin; set local …` (two round trips more there). A `set_config`
+ * inside the statement would also bound its lock wait, but Citus refuses VOLATILE functions in
+ * an UPDATE on a distributed table (docs/deploy.md).
  */
 export async function writeIfCurrent(
   pool: pg.Pool,
@@ -206,21 +205,20 @@ export async function writeIfCurrent(
     public_metadata: jsonbText('public_metadata', next.public_metadata),
     private_metadata: jsonbText('private_metadata', next.private_metadata),
     unsafe_metadata: jsonbText('unsafe_metadata', next.unsafe_metadata),
-    lock_timeout: lockTimeoutSetting(pool),
     event_id: event.event.id,
     changed_kinds: event.kinds,
     payload: JSON.stringify(event.event),
     created_at: event.event.timestamp,
   };
-  if (base.has_row) {
-    const [saved] = await UPDATE_IF_CURRENT(pool, values);
-    return saved?.version;
-  }
   try {
-    const [saved] = await INSERT_IF_ABSENT(pool, values);
-    return saved?.version;
+    if (usesNamedStatements(pool)) return await writeOnce(pool, base.has_row, values);
+    return await inTransaction(pool, async (client) => ({
+      commit: true,
+      result: await writeOnce(client, base.has_row, values),
+    }));
   } catch (error) {
-    if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return undefined;
+    // The user was deleted while the insert checked it: nothing written, the lock path decides.
+    if (!base.has_row && (error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return undefined;
     throw error;
   }
 }
