@@ -16,6 +16,7 @@ const THROUGH_POOLER = [
   'test/versions.test.ts',
   'test/events-history.test.ts',
   'test/webhooks.test.ts',
+  'test/compare-and-set.test.ts',
   'test/pgbouncer/*.test.ts',
 ];
 

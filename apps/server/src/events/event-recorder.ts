@@ -20,6 +20,37 @@ export function changedKinds(before: StoredMetadata, after: StoredMetadata): Met
   return METADATA_KINDS.filter((kind) => JSON.stringify(before[kind]) !== JSON.stringify(after[kind]));
 }
 
+/** A metadata change as its event tells it: the user, the version it made, before and after. */
+export type MetadataChangeFacts = { userId: string; version: number; before: StoredMetadata; after: StoredMetadata };
+
+/**
+ * The `user.metadata.updated` event of a change and the kinds it changed, for a caller that
+ * writes it itself (the compare-and-set write, which inserts it in the same statement).
+ */
+export function metadataUpdatedEvent(
+  change: MetadataChangeFacts,
+  context: ChangeContext,
+): { event: ChangeEvent; kinds: MetadataKind[] } {
+  const kinds = changedKinds(change.before, change.after);
+  return {
+    kinds,
+    event: {
+      id: randomUUID(),
+      type: 'user.metadata.updated',
+      timestamp: new Date().toISOString(),
+      data: {
+        user_id: change.userId,
+        version: change.version,
+        changed_kinds: kinds,
+        metadata: toUserMetadata(change.after) ?? {},
+        previous_metadata: toUserMetadata(change.before) ?? {},
+        request_id: context.requestId,
+        actor: context.actor,
+      },
+    },
+  };
+}
+
 /**
  * Writes change events on the caller's transaction handle, so that a change and its event
  * commit (or roll back) together, and lets the subscriber (webhook fan-out) add its rows and
@@ -48,26 +79,9 @@ export class EventRecorder {
     });
   }
 
-  async metadataUpdated(
-    q: Queryable,
-    change: { userId: string; version: number; before: StoredMetadata; after: StoredMetadata },
-    context: ChangeContext,
-  ): Promise<void> {
-    const kinds = changedKinds(change.before, change.after);
-    await this.record(q, change.userId, kinds, {
-      id: randomUUID(),
-      type: 'user.metadata.updated',
-      timestamp: new Date().toISOString(),
-      data: {
-        user_id: change.userId,
-        version: change.version,
-        changed_kinds: kinds,
-        metadata: toUserMetadata(change.after) ?? {},
-        previous_metadata: toUserMetadata(change.before) ?? {},
-        request_id: context.requestId,
-        actor: context.actor,
-      },
-    });
+  async metadataUpdated(q: Queryable, change: MetadataChangeFacts, context: ChangeContext): Promise<void> {
+    const { event, kinds } = metadataUpdatedEvent(change, context);
+    await this.record(q, change.userId, kinds, event);
   }
 
   private async record(q: Queryable, userId: string, kinds: MetadataKind[], event: ChangeEvent): Promise<void> {

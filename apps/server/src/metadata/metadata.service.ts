@@ -2,7 +2,8 @@ import type { UserMetadata, UserMetadataPatch } from '@usermeta/contract';
 import type pg from 'pg';
 import { queryableOfClient } from '../db/queryable.js';
 import { inTransaction } from '../db/transaction.js';
-import { type ChangeContext, EventRecorder, INTERNAL_CONTEXT } from '../events/event-recorder.js';
+import { type ChangeContext, EventRecorder, INTERNAL_CONTEXT, metadataUpdatedEvent } from '../events/event-recorder.js';
+import { readForPatch, writeIfCurrent } from './compare-and-set.repository.js';
 import {
   findMetadata,
   lockMetadata,
@@ -56,6 +57,13 @@ const versionOf = (row: VersionedMetadata): MetadataVersion => ({
   version: row.version,
 });
 
+/** Only the three kinds: what a change's before and after hold (no version, no read flags). */
+const stored = (row: StoredMetadata): StoredMetadata => ({
+  public_metadata: row.public_metadata,
+  private_metadata: row.private_metadata,
+  unsafe_metadata: row.unsafe_metadata,
+});
+
 export class MetadataService {
   constructor(
     private readonly pool: pg.Pool,
@@ -70,16 +78,53 @@ export class MetadataService {
   }
 
   /**
-   * Merges under a lock on the user's metadata row: concurrent patches of one user, from any
-   * number of server processes, apply one after another and lose nothing. Only a patch that
-   * changes something commits, and its UPDATE adds one to the version; anything else, a
-   * failure included, rolls back. Whatever else must happen with a change (an event row, say)
-   * goes inside this transaction, after saveMetadata.
+   * Applies a patch so that concurrent patches of one user, from any number of server
+   * processes, apply one after another and lose nothing; a patch that changes something adds
+   * one to the version and records its event with it, anything else writes nothing.
+   *
+   * First without a lock (two round trips): read, merge, then one statement that writes the
+   * merge and its event only if the row is still at the version read (compare-and-set). When
+   * that cannot decide — the row moved on meanwhile, a webhook wants the event, or If-Match
+   * fails (a 412 is only ever decided under the lock) — the patch runs again in the locking
+   * transaction, from the start.
    */
   async patch(userId: string, patch: UserMetadataPatch, options: PatchOptions = {}): Promise<PatchMetadataResult> {
     const problem = validatePatch(patch);
     if (problem) return { kind: 'invalid', message: problem };
 
+    const base = await readForPatch(this.pool, userId);
+    if (!base) return { kind: 'user_not_found' };
+    if (options.ifMatch && !options.ifMatch(versionOf(base))) return this.patchLocked(userId, patch, options);
+    const before = stored(base);
+    const merged = this.merge(before, patch);
+    if (merged.kind === 'invalid') return merged;
+    if (merged.kind === 'unchanged') {
+      return { kind: 'ok', metadata: toUserMetadata(before), version: versionOf(base), change: undefined };
+    }
+    if (base.subscribed) return this.patchLocked(userId, patch, options);
+    const change: MetadataChange = { before, after: merged.next, version: base.version + 1 };
+    const event = metadataUpdatedEvent({ userId, ...change }, options.context ?? INTERNAL_CONTEXT);
+    const version = await writeIfCurrent(this.pool, base, userId, merged.next, event);
+    if (version === undefined) return this.patchLocked(userId, patch, options);
+    return {
+      kind: 'ok',
+      metadata: toUserMetadata(merged.next),
+      version: { incarnation: base.incarnation, version },
+      change: { ...change, version },
+    };
+  }
+
+  /**
+   * The same patch under a lock on the user's metadata row, in one transaction; only a patch
+   * that changes something commits, and its UPDATE adds one to the version; anything else, a
+   * failure included, rolls back. Whatever else must happen with a change (the event, its
+   * webhook deliveries) goes inside this transaction, after saveMetadata.
+   */
+  private async patchLocked(
+    userId: string,
+    patch: UserMetadataPatch,
+    options: PatchOptions,
+  ): Promise<PatchMetadataResult> {
     return inTransaction<PatchMetadataResult>(this.pool, async (client) => {
       const current = await lockMetadata(client, userId);
       if (!current) return { commit: false, result: { kind: 'user_not_found' } };
@@ -93,7 +138,7 @@ export class MetadataService {
         return { commit: false, result: { kind: 'ok', metadata, version: versionOf(current), change: undefined } };
       }
       const version = await saveMetadata(client, userId, merged.next);
-      const change: MetadataChange = { before: current, after: merged.next, version };
+      const change: MetadataChange = { before: stored(current), after: merged.next, version };
       // In the same transaction: no change without its event, no event without its change.
       await this.events.metadataUpdated(
         queryableOfClient(client),
