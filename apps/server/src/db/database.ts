@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { ChannelListener, type NotificationHandlers } from './listener.js';
 import type { DB } from './schema.js';
-import { applySessionSettings, type PreparedStatementMode } from './session-settings.js';
+import { type PreparedStatementMode, rememberSessionSettings, sessionSettingsHook } from './session-settings.js';
 
 export type DatabaseOptions = {
   connectionString: string;
@@ -56,6 +56,14 @@ export class Database {
   private readonly listeners: ChannelListener[] = [];
 
   constructor(private readonly options: DatabaseOptions) {
+    // The server bounds every statement and lock wait, so no request can hang on the database;
+    // never as startup parameters, which a pooler refuses (see session-settings.ts).
+    const settings = {
+      preparedStatements: options.preparedStatements ?? 'named',
+      statementTimeoutMs: options.statementTimeoutMs,
+      lockTimeoutMs: options.lockTimeoutMs,
+      idleInTransactionTimeoutMs: options.statementTimeoutMs * 2,
+    } as const;
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolMax,
@@ -63,19 +71,9 @@ export class Database {
       // The client gives up a little later than the server would, in case the server is gone.
       query_timeout: options.statementTimeoutMs + 1000,
       application_name: 'usermeta',
+      onConnect: sessionSettingsHook(settings, options.logger),
     });
-    // The server bounds every statement and lock wait, so no request can hang on the database;
-    // never as startup parameters, which a pooler refuses (see session-settings.ts).
-    applySessionSettings(
-      this.pool,
-      {
-        preparedStatements: options.preparedStatements ?? 'named',
-        statementTimeoutMs: options.statementTimeoutMs,
-        lockTimeoutMs: options.lockTimeoutMs,
-        idleInTransactionTimeoutMs: options.statementTimeoutMs * 2,
-      },
-      options.logger,
-    );
+    rememberSessionSettings(this.pool, settings);
     // An idle client losing its connection (database restart, admin kill) must not crash the process.
     this.pool.on('error', (err) => {
       options.logger.warn(

@@ -34,18 +34,25 @@ const settingsOf = new WeakMap<object, SessionSettings>();
  *   on whichever server connection is lent), single statements are bounded by the role's own
  *   settings (`ALTER ROLE … SET statement_timeout`, docs/deploy.md) and the client's query timeout.
  */
-export function applySessionSettings(pool: pg.Pool, settings: SessionSettings, logger: Logger): void {
-  settingsOf.set(pool, settings);
+export function sessionSettingsHook(
+  settings: SessionSettings,
+  logger: Logger,
+): (client: pg.ClientBase) => Promise<void> {
   const session = settings.preparedStatements === 'named' ? timeoutStatements('set', settings) : undefined;
-  pool.on('connect', (client) => {
+  // Run by the pool on each new connection before it lends it (pg-pool's onConnect), so that the
+  // first query of the request that made the connection never queues behind it on the client.
+  return async (client) => {
     settingsOf.set(client, settings);
-    // Queued before any query of the request that made the connection: no extra wait.
-    if (session) {
-      client
-        .query(session)
-        .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'could not set session timeouts'));
-    }
-  });
+    if (!session) return;
+    await client
+      .query(session)
+      .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'could not set session timeouts'));
+  };
+}
+
+/** Lets the query helpers ask the pool itself which settings it runs with. */
+export function rememberSessionSettings(pool: pg.Pool, settings: SessionSettings): void {
+  settingsOf.set(pool, settings);
 }
 
 function timeoutStatements(verb: 'set' | 'set local', s: SessionSettings): string {
