@@ -26,7 +26,7 @@ export type {
   Webhook,
   WebhookPayload,
 } from '@usermeta/contract';
-export { METADATA_KINDS, READ_AFTER_HEADER, SCOPES } from '@usermeta/contract';
+export { jsonEqual, METADATA_KINDS, READ_AFTER_HEADER, SCOPES } from '@usermeta/contract';
 export type {
   GetMetadataOptions,
   ListUsersOptions,
@@ -37,7 +37,7 @@ export type {
 export { createUsermetaClient } from './client.js';
 export type { UsermetaErrorKind } from './errors.js';
 export { UsermetaError } from './errors.js';
-export { jsonEqual, mergePatchBetween } from './merge-patch-between.js';
+export { mergePatchBetween } from './merge-patch-between.js';
 export type {
   MetadataChange,
   UpdateMetadataOptions,

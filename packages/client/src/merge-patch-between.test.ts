@@ -1,7 +1,8 @@
 import type { JsonObject, JsonValue } from '@usermeta/contract';
+import { jsonEqual } from '@usermeta/contract';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonEqual, mergePatchBetween } from './merge-patch-between.js';
+import { mergePatchBetween } from './merge-patch-between.js';
 
 const set = (target: JsonObject, key: string, value: JsonValue) =>
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });

@@ -1,26 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '@usermeta/contract';
-
-/** Sets an own property even for the key `__proto__` (plain assignment would set the prototype). */
-function setOwn(target: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** Deep equality of JSON values: objects by their keys in any order, arrays element by element. */
-export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((v, i) => jsonEqual(v, b[i] as JsonValue))
-    );
-  }
-  if (!isJsonObject(a) || !isJsonObject(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key] as JsonValue, b[key] as JsonValue));
-}
+import { isJsonObject, type JsonObject, type JsonValue, jsonEqual, setOwn } from '@usermeta/contract';
 
 /**
  * The RFC 7386 merge patch that turns `a` into `b`: applying it to `a` gives `b`. Pure.

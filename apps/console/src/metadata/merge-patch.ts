@@ -1,44 +1,7 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '@usermeta/contract';
+import { isJsonObject, type JsonObject, type JsonValue, jsonEqual, setOwn } from '@usermeta/contract';
 
-/**
- * Sets an own, enumerable property even for the key `__proto__`, which plain assignment would
- * treat as the prototype setter instead of as data (metadata keys are user data).
- */
-function setOwn(target: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** RFC 7386 JSON Merge Patch, without touching its inputs (the same rules as the server). */
-export function applyMergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
-  if (!isJsonObject(patch)) return patch;
-  const result: JsonObject = {};
-  if (isJsonObject(target)) {
-    for (const key of Object.keys(target)) setOwn(result, key, target[key] as JsonValue);
-  }
-  for (const key of Object.keys(patch)) {
-    const value = patch[key] as JsonValue;
-    if (value === null) delete result[key];
-    else setOwn(result, key, applyMergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value));
-  }
-  return result;
-}
-
-/** Deep equality of JSON values (object key order ignored, array order kept). */
-export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i] as JsonValue));
-  }
-  if (isJsonObject(a)) {
-    if (!isJsonObject(b)) return false;
-    const keys = Object.keys(a);
-    return (
-      keys.length === Object.keys(b).length &&
-      keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key] as JsonValue))
-    );
-  }
-  return false;
-}
+/** The same RFC 7386 rules and JSON equality as the server (from the contract package). */
+export { applyMergePatch, jsonEqual } from '@usermeta/contract';
 
 /**
  * The smallest merge patch that turns `before` into `after`: removed keys become `null`,

@@ -1,4 +1,5 @@
 import {
+  applyMergePatch,
   isJsonObject,
   type JsonObject,
   type JsonValue,
@@ -8,7 +9,6 @@ import {
   type UserMetadata,
   type UserMetadataPatch,
 } from '@usermeta/contract';
-import { mergePatch } from './merge-patch.js';
 
 /** The stored form: each kind an object or absent (null). Never `{}`. */
 export type StoredMetadata = Record<MetadataKind, JsonObject | null>;
@@ -78,7 +78,7 @@ export function applyPatch(current: StoredMetadata, patch: UserMetadataPatch): S
       next[kind] = null;
       continue;
     }
-    const merged = mergePatch(current[kind] ?? undefined, value);
+    const merged = applyMergePatch(current[kind] ?? undefined, value);
     next[kind] = isJsonObject(merged) && Object.keys(merged).length > 0 ? merged : null;
   }
   return next;

@@ -1,6 +1,6 @@
-import type { JsonValue } from '@usermeta/contract';
 import { describe, expect, it } from 'vitest';
-import { mergePatch } from './merge-patch.js';
+import type { JsonValue } from './json.js';
+import { applyMergePatch as mergePatch } from './merge-patch.js';
 
 /** The cases of RFC 7386, Appendix A: original, patch, result. */
 const RFC_7386_EXAMPLES: Array<[JsonValue, JsonValue, JsonValue]> = [
