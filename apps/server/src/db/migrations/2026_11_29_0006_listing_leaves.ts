@@ -1,0 +1,119 @@
+import { type Kysely, sql } from 'kysely';
+
+// Frozen: never edit a migration that has shipped; add a new one.
+
+/**
+ * An index of metadata leaves ordered by the user's creation time, so that a filtered listing
+ * page costs the same at any table size (docs/listing.md, "Leaves").
+ *
+ * The GIN indexes of 0003 find every row that contains a filter, but in no useful order: a
+ * page of a filter matching 0.1 % of a million users had to fetch and recheck all 1 000
+ * matches before sorting them. Here every scalar of a kind, with the keys leading to it
+ * (array positions left out, as `jsonb_path_ops` does), is hashed into one `leaf`:
+ * `{"plan":"team"}` → hash of `public_metadata ["plan", "team"]`. A row contains a filter
+ * only if it has every leaf of the filter (a necessary condition; `@>` on the row stays the
+ * exact test), so walking one of the filter's leaves in `(user_created_at desc, user_id desc)`
+ * order and checking `@>` on each candidate yields the matches already in the listing's order,
+ * and the walk stops after a page.
+ *
+ * - `user_metadata_leaf_hashes(kind, doc)`: the distinct leaves of a document, numbers
+ *   normalised (`1.0` and `1` are one leaf, as `@>` treats them).
+ * - `user_metadata_leaves`: one row per (user, leaf), primary key starting with `user_id`
+ *   (the distribution column under Citus), deleted with the metadata row.
+ * - a trigger on `user_metadata` keeps it, for the kinds an insert or update changed.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // The backfill below reads every metadata row: minutes at millions of users, longer than the
+  // service's statement timeout. For this migration's transaction only.
+  await sql`set local statement_timeout = 0`.execute(db);
+  await sql`
+    create function user_metadata_leaf_hashes(kind text, doc jsonb) returns bigint[]
+    language sql immutable strict parallel safe as $$
+      with recursive walk(path, value) as (
+        select jsonb_build_array(kind), doc
+        union all
+        select case when e.key is null then w.path else w.path || to_jsonb(e.key) end, e.value
+        from walk w
+        cross join lateral (
+          select key, value from jsonb_each(case when jsonb_typeof(w.value) = 'object' then w.value end)
+          union all
+          select null, value from jsonb_array_elements(case when jsonb_typeof(w.value) = 'array' then w.value end)
+        ) e
+      )
+      select coalesce(array_agg(distinct hashtextextended((path || jsonb_build_array(
+        case when jsonb_typeof(value) = 'number' then to_jsonb(trim_scale(value::numeric)) else value end))::text, 0)), '{}')
+      from walk
+      where jsonb_typeof(value) not in ('object', 'array')
+    $$`.execute(db);
+
+  await sql`
+    create table user_metadata_leaves (
+      user_id uuid not null references user_metadata (user_id) on delete cascade,
+      leaf bigint not null,
+      user_created_at timestamptz not null,
+      primary key (user_id, leaf)
+    )`.execute(db);
+
+  await sql`
+    create function user_metadata_keep_leaves() returns trigger language plpgsql as $$
+    declare
+      kind text;
+      new_row jsonb := to_jsonb(new);
+      old_row jsonb := case when tg_op = 'UPDATE' then to_jsonb(old) end;
+      old_doc jsonb;
+      new_doc jsonb;
+      old_leaves bigint[];
+      new_leaves bigint[];
+    begin
+      foreach kind in array array['public_metadata', 'private_metadata', 'unsafe_metadata'] loop
+        new_doc := new_row -> kind;
+        old_doc := old_row -> kind;
+        continue when tg_op = 'UPDATE' and old_doc is not distinct from new_doc;
+        new_leaves := coalesce(user_metadata_leaf_hashes(kind, nullif(new_doc, 'null'::jsonb)), '{}');
+        old_leaves := coalesce(user_metadata_leaf_hashes(kind, nullif(old_doc, 'null'::jsonb)), '{}');
+        delete from user_metadata_leaves l
+          where l.user_id = new.user_id and l.leaf = any(old_leaves) and l.leaf <> all(new_leaves);
+        insert into user_metadata_leaves (user_id, leaf, user_created_at)
+          select new.user_id, h, new.user_created_at from unnest(new_leaves) h
+          on conflict do nothing;
+      end loop;
+      return null;
+    end $$`.execute(db);
+  await sql`
+    create trigger user_metadata_keep_leaves after insert or update of public_metadata, private_metadata, unsafe_metadata
+    on user_metadata for each row execute function user_metadata_keep_leaves()`.execute(db);
+
+  await sql`
+    insert into user_metadata_leaves (user_id, leaf, user_created_at)
+    select m.user_id, h, m.user_created_at
+    from user_metadata m
+    cross join lateral (values
+      (user_metadata_leaf_hashes('public_metadata', m.public_metadata)),
+      (user_metadata_leaf_hashes('private_metadata', m.private_metadata)),
+      (user_metadata_leaf_hashes('unsafe_metadata', m.unsafe_metadata))) as k(leaves)
+    cross join lateral unnest(k.leaves) as h
+    on conflict do nothing`.execute(db);
+  // How many users have a leaf, counted up to a cap: a filter with several leaves walks its
+  // rarest. With bitmap scans off for this statement only, so that the count is an index-only
+  // scan stopping at the cap (the planner cannot know a leaf's frequency and would otherwise
+  // build a bitmap of every entry of a common leaf).
+  await sql`
+    create function user_metadata_leaf_count(leaf bigint, cap integer) returns bigint
+    language sql stable parallel safe set enable_bitmapscan = off as $$
+      select count(*) from (
+        select from user_metadata_leaves l where l.leaf = $1
+        order by l.user_created_at desc, l.user_id desc limit $2
+      ) as c
+    $$`.execute(db);
+  await sql`
+    create index user_metadata_leaves_order_idx
+    on user_metadata_leaves (leaf, user_created_at desc, user_id desc)`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop trigger if exists user_metadata_keep_leaves on user_metadata`.execute(db);
+  await sql`drop function if exists user_metadata_keep_leaves()`.execute(db);
+  await sql`drop function if exists user_metadata_leaf_count(bigint, integer)`.execute(db);
+  await sql`drop table if exists user_metadata_leaves`.execute(db);
+  await sql`drop function if exists user_metadata_leaf_hashes(text, jsonb)`.execute(db);
+}
