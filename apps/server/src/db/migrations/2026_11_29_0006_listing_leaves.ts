@@ -54,29 +54,41 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (user_id, leaf)
     )`.execute(db);
 
+  // One kind's leaves from its old to its new document: only the difference is written.
+  await sql`
+    create function user_metadata_replace_leaves(
+      for_user uuid, user_created_at timestamptz, kind text, old_doc jsonb, new_doc jsonb
+    ) returns void language plpgsql as $$
+    declare
+      old_leaves bigint[] := coalesce(user_metadata_leaf_hashes(kind, old_doc), '{}');
+      new_leaves bigint[] := coalesce(user_metadata_leaf_hashes(kind, new_doc), '{}');
+    begin
+      delete from user_metadata_leaves l
+        where l.user_id = for_user and l.leaf = any(old_leaves) and l.leaf <> all(new_leaves);
+      insert into user_metadata_leaves (user_id, leaf, user_created_at)
+        select for_user, h, user_created_at from unnest(new_leaves) as h where h <> all(old_leaves)
+        on conflict do nothing;
+    end $$`.execute(db);
+  // The columns by name, not through to_jsonb(new): that copies all three documents per row,
+  // which made the trigger cost several times the update itself.
   await sql`
     create function user_metadata_keep_leaves() returns trigger language plpgsql as $$
-    declare
-      kind text;
-      new_row jsonb := to_jsonb(new);
-      old_row jsonb := case when tg_op = 'UPDATE' then to_jsonb(old) end;
-      old_doc jsonb;
-      new_doc jsonb;
-      old_leaves bigint[];
-      new_leaves bigint[];
     begin
-      foreach kind in array array['public_metadata', 'private_metadata', 'unsafe_metadata'] loop
-        new_doc := new_row -> kind;
-        old_doc := old_row -> kind;
-        continue when tg_op = 'UPDATE' and old_doc is not distinct from new_doc;
-        new_leaves := coalesce(user_metadata_leaf_hashes(kind, nullif(new_doc, 'null'::jsonb)), '{}');
-        old_leaves := coalesce(user_metadata_leaf_hashes(kind, nullif(old_doc, 'null'::jsonb)), '{}');
-        delete from user_metadata_leaves l
-          where l.user_id = new.user_id and l.leaf = any(old_leaves) and l.leaf <> all(new_leaves);
-        insert into user_metadata_leaves (user_id, leaf, user_created_at)
-          select new.user_id, h, new.user_created_at from unnest(new_leaves) h
-          on conflict do nothing;
-      end loop;
+      if tg_op = 'INSERT' then
+        perform user_metadata_replace_leaves(new.user_id, new.user_created_at, 'public_metadata', null, new.public_metadata);
+        perform user_metadata_replace_leaves(new.user_id, new.user_created_at, 'private_metadata', null, new.private_metadata);
+        perform user_metadata_replace_leaves(new.user_id, new.user_created_at, 'unsafe_metadata', null, new.unsafe_metadata);
+        return null;
+      end if;
+      if new.public_metadata is distinct from old.public_metadata then
+        perform user_metadata_replace_leaves(new.user_id, new.user_created_at, 'public_metadata', old.public_metadata, new.public_metadata);
+      end if;
+      if new.private_metadata is distinct from old.private_metadata then
+        perform user_metadata_replace_leaves(new.user_id, new.user_created_at, 'private_metadata', old.private_metadata, new.private_metadata);
+      end if;
+      if new.unsafe_metadata is distinct from old.unsafe_metadata then
+        perform user_metadata_replace_leaves(new.user_id, new.user_created_at, 'unsafe_metadata', old.unsafe_metadata, new.unsafe_metadata);
+      end if;
       return null;
     end $$`.execute(db);
   await sql`
@@ -113,6 +125,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger if exists user_metadata_keep_leaves on user_metadata`.execute(db);
   await sql`drop function if exists user_metadata_keep_leaves()`.execute(db);
+  await sql`drop function if exists user_metadata_replace_leaves(uuid, timestamptz, text, jsonb, jsonb)`.execute(db);
   await sql`drop function if exists user_metadata_leaf_count(bigint, integer)`.execute(db);
   await sql`drop table if exists user_metadata_leaves`.execute(db);
   await sql`drop function if exists user_metadata_leaf_hashes(text, jsonb)`.execute(db);
