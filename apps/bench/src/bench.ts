@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     'listing-users': { type: 'string' },
     /** Databases seeded by seed-listing.js: the listing scenario on each, interleaved (nothing else runs). */
     'listing-databases': { type: 'string' },
+    /** With --listing-databases: the page size (default 20, the issue's scenario). */
+    'listing-limit': { type: 'string', default: '20' },
     'log-level': { type: 'string', default: 'info' },
     smoke: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
@@ -79,6 +81,7 @@ async function listingOnDatabases(urls: string): Promise<void> {
     durationSec,
     rounds,
     logLevel: args['log-level'],
+    limit: Number(args['listing-limit']),
     log,
   });
   process.stdout.write(`${formatListingTable(listing)}\n\n`);
@@ -86,7 +89,7 @@ async function listingOnDatabases(urls: string): Promise<void> {
   await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
   await writeFile(
     out,
-    `${JSON.stringify({ startedAt: startedAt.toISOString(), durationSec, rounds, listing }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt: startedAt.toISOString(), durationSec, rounds, limit: Number(args['listing-limit']), listing }, null, 2)}\n`,
   );
   process.stdout.write(`written ${out}\n`);
   if (listing.some((row) => row.errors > 0)) process.exitCode = 1;

@@ -26,6 +26,8 @@ export async function runListingOnDatabases(options: {
   durationSec: number;
   rounds: number;
   logLevel: string;
+  /** The page size asked for (the issue's scenario: 20). */
+  limit: number;
   log: (line: string) => void;
 }): Promise<ListingRow[]> {
   const sites: Array<{
@@ -60,8 +62,8 @@ export async function runListingOnDatabases(options: {
         matching,
         server,
         plans: {
-          list: await explainUserListing(url, {}, 20),
-          'list-filtered': await explainUserListing(url, { public_metadata: SELECTIVE_FILTER }, 20),
+          list: await explainUserListing(url, {}, options.limit),
+          'list-filtered': await explainUserListing(url, { public_metadata: SELECTIVE_FILTER }, options.limit),
         },
       });
       options.log(`listing: ${users} users (${matching} match) at ${new URL(url).pathname}`);
@@ -69,7 +71,15 @@ export async function runListingOnDatabases(options: {
     const scenarios = ['list', 'list-filtered'] as const;
     for (const site of sites) {
       for (const mix of scenarios) {
-        await runLoad({ url: site.server.url, apiKey: options.apiKey, ids: [], connections: 4, mix, durationSec: 1 });
+        await runLoad({
+          url: site.server.url,
+          apiKey: options.apiKey,
+          ids: [],
+          connections: 4,
+          mix,
+          durationSec: 1,
+          listingLimit: options.limit,
+        });
       }
     }
     const results = new Map<string, LoadResult[]>();
@@ -88,6 +98,7 @@ export async function runListingOnDatabases(options: {
               connections,
               mix,
               durationSec: options.durationSec,
+              listingLimit: options.limit,
             });
             results.set(key(at, mix, connections), [...(results.get(key(at, mix, connections)) ?? []), result]);
             options.log(
