@@ -173,3 +173,57 @@ describe('the leaf walk gives what @> gives', () => {
     expect((await containing({ public_metadata: { x: 'a' } })).length).toBeGreaterThan(0);
   });
 });
+
+describe('the migration on existing metadata', () => {
+  const SCHEMA = `listing_backfill_${randomBytes(4).toString('hex')}`;
+  let admin: pg.Client;
+  let database: Database;
+
+  afterAll(async () => {
+    await database?.close();
+    await admin?.query(`drop schema if exists ${SCHEMA} cascade`);
+    await admin?.end();
+  });
+
+  it('when 0006 runs on users who have metadata, then every row gets its leaves, over several batches', async () => {
+    admin = new pg.Client({ connectionString: inject('databaseUrl') });
+    await admin.connect();
+    await admin.query(`create schema ${SCHEMA}`);
+    const url = new URL(inject('databaseUrl'));
+    url.searchParams.set('options', `-c search_path=${SCHEMA}`);
+    database = new Database({ connectionString: url.toString(), logger: createLogger('silent'), ...TEST_DB_LIMITS });
+    const [leaves, ...before] = Object.entries(migrations).reverse();
+    if (leaves?.[0] !== '2026_11_29_0006_listing_leaves') throw new Error('0006 is no longer the last migration');
+    for (const [, migration] of before.reverse()) await migration.up(database.db);
+    await admin.query(`set search_path = ${SCHEMA}`);
+    // 2 500 users: more than two backfill batches of 1 000.
+    await admin.query(
+      `with new_users as (insert into users (id) select gen_random_uuid() from generate_series(1, 2500) returning id)
+       insert into user_metadata (user_id, public_metadata, unsafe_metadata)
+       select id, jsonb_build_object('plan', (array['free','team','enterprise'])[1 + abs(hashtext(id::text)) % 3], 'n', 1.50),
+              case when hashtext(id::text) % 2 = 0 then '{"tags":["a","b"]}'::jsonb end
+       from new_users`,
+    );
+    await leaves[1].up(database.db);
+    const { rows } = await admin.query<{ expected: string; stored: string; users: string }>(
+      `select
+         (select count(*) from user_metadata m
+            cross join lateral unnest(user_metadata_leaf_hashes('public_metadata', m.public_metadata)
+              || coalesce(user_metadata_leaf_hashes('unsafe_metadata', m.unsafe_metadata), '{}'))) as expected,
+         (select count(*) from user_metadata_leaves) as stored,
+         (select count(distinct user_id) from user_metadata_leaves) as users`,
+    );
+    expect(rows[0]?.users).toBe('2500');
+    expect(rows[0]?.stored).toBe(rows[0]?.expected);
+    const team = await userListingQuery(database.db, {
+      filters: { public_metadata: { plan: 'team', n: 1.5 } },
+      after: undefined,
+      take: 2500,
+    }).execute();
+    const { rows: truth } = await admin.query<{ n: string }>(
+      `select count(*) as n from user_metadata where public_metadata @> '{"plan":"team"}'`,
+    );
+    expect(team.length).toBe(Number(truth[0]?.n));
+    expect(team.length).toBeGreaterThan(0);
+  });
+});
