@@ -8,6 +8,7 @@ import { formatInfraTable, type InfraCosts, runInfraCosts } from './infra-costs.
 import { compareKeys, formatKeyTable, type KeyComparisonRow, makeDatabaseKey } from './key-compare.js';
 import { countLostUpdates } from './ledger.js';
 import { formatListingTable, type ListingRow, runListing } from './listing.js';
+import { runListingOnDatabases } from './listing-seeded.js';
 import { fetchETags, type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
 import { cpuSeconds, rssMb, startBaseline, startServer, type Target } from './processes.js';
 import {
@@ -34,6 +35,10 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '0' },
     'growth-users': { type: 'string', default: '0' },
     'listing-users': { type: 'string' },
+    /** Databases seeded by seed-listing.js: the listing scenario on each, interleaved (nothing else runs). */
+    'listing-databases': { type: 'string' },
+    /** With --listing-databases: the page size (default 20, the issue's scenario). */
+    'listing-limit': { type: 'string', default: '20' },
     'log-level': { type: 'string', default: 'info' },
     smoke: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
@@ -71,7 +76,35 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 /** get304 requests these many users (their ETags are read first). */
 const ETAGGED_USERS = 2000;
 
+/** `--listing-databases`: the listing scenario on databases seeded beforehand, nothing else. */
+async function listingOnDatabases(urls: string): Promise<void> {
+  const startedAt = new Date();
+  log(
+    `bench: listing on ${urls.split(',').length} seeded databases, ${durationSec}s per run, ${rounds} round(s) interleaved`,
+  );
+  const listing = await runListingOnDatabases({
+    databaseUrls: urls.split(','),
+    apiKey: API_KEY,
+    connections,
+    durationSec,
+    rounds,
+    logLevel: args['log-level'],
+    limit: Number(args['listing-limit']),
+    log,
+  });
+  process.stdout.write(`${formatListingTable(listing)}\n\n`);
+  const out = args.out ?? fileURLToPath(new URL('../results/listing.json', import.meta.url));
+  await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
+  await writeFile(
+    out,
+    `${JSON.stringify({ startedAt: startedAt.toISOString(), durationSec, rounds, limit: Number(args['listing-limit']), listing }, null, 2)}\n`,
+  );
+  process.stdout.write(`written ${out}\n`);
+  if (listing.some((row) => row.errors > 0)) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
+  if (args['listing-databases']) return listingOnDatabases(args['listing-databases']);
   const startedAt = new Date();
   // Every target runs on this Node (process.execPath) unless --compare-node says otherwise: run the
   // bench through `pnpm bench` (Node 24 from the workspace), not a shell's own `node`.

@@ -4,8 +4,9 @@ import autocannon from 'autocannon';
 export type Mix = 'get' | 'patch' | 'mixed' | 'get304' | 'list' | 'list-filtered';
 /** The selective filter of the listing scenario: about 0.1 % of users match (seeded by listing.ts). */
 export const SELECTIVE_FILTER = { plan: 'enterprise' } as const;
-const LIST_PATH = '/users?limit=20';
-const LIST_FILTERED_PATH = `/users?limit=20&public_metadata=${encodeURIComponent(JSON.stringify(SELECTIVE_FILTER))}`;
+const listPath = (limit: number) => `/users?limit=${limit}`;
+const listFilteredPath = (limit: number) =>
+  `/users?limit=${limit}&public_metadata=${encodeURIComponent(JSON.stringify(SELECTIVE_FILTER))}`;
 
 export type LoadResult = {
   requests: number;
@@ -42,6 +43,8 @@ export type LoadOptions = {
   writeKind?: 'public_metadata' | 'unsafe_metadata';
   /** get304: the current ETag per user id; only these ids are requested. */
   etags?: Map<string, string>;
+  /** list, list-filtered: the page size asked for (default 20). */
+  listingLimit?: number;
 };
 
 /**
@@ -123,9 +126,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         : options.mix === 'patch'
           ? [patch]
           : options.mix === 'list'
-            ? [listing(LIST_PATH)]
+            ? [listing(listPath(options.listingLimit ?? 20))]
             : options.mix === 'list-filtered'
-              ? [listing(LIST_FILTERED_PATH)]
+              ? [listing(listFilteredPath(options.listingLimit ?? 20))]
               : [get, get, get, get, get, get, get, get, get, patch];
 
   const result = await autocannon({

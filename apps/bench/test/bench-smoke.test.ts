@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNode } from '@usermeta/server/testing';
+import { runNode, startTestDatabase } from '@usermeta/server/testing';
 import { describe, expect, it } from 'vitest';
 
 const run = (script: string, args: string[]) =>
@@ -100,6 +100,47 @@ describe('benchmark and soak, as short smoke runs', () => {
     // The scraper was answered, and the traced server's spans reached the sink (flushed on its stop at the latest).
     expect(report.infraCosts.scrapes.ok).toBeGreaterThan(0);
     expect(report.infraCosts.traceExports.requests).toBeGreaterThan(0);
+  });
+
+  it('when a database is seeded once for the listing, then the listing runs on it with the page size asked for', async () => {
+    const database = await startTestDatabase();
+    try {
+      const seeded = await run('seed-listing.js', [database.url, '400']);
+      expect(seeded.code, seeded.stderr).toBe(0);
+      expect(seeded.stdout).toMatch(/^400 users \(\d+ match the selective filter\)/);
+      const out = join(await mkdtemp(join(tmpdir(), 'usermeta-bench-')), 'listing-seeded.json');
+      // The same database twice: two servers, measured in turn, as two sizes would be.
+      const urls = `${database.url},${database.url}`;
+      const args = [
+        '--smoke',
+        '--scenarios',
+        'list',
+        '--listing-databases',
+        urls,
+        '--listing-limit',
+        '5',
+        '--out',
+        out,
+      ];
+      const result = await run('bench.js', args);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(await readFile(out, 'utf8'));
+      expect(report.limit).toBe(5);
+      expect(report.listing.map((row: { scenario: string }) => row.scenario)).toEqual([
+        'list',
+        'list-filtered',
+        'list',
+        'list-filtered',
+      ]);
+      for (const row of report.listing) {
+        expect(row.users).toBe(400);
+        expect(row.errors).toBe(0);
+        expect(row.rps).toBeGreaterThan(0);
+        expect(row.plan.join('\n')).toMatch(/Execution Time/);
+      }
+    } finally {
+      await database.stop();
+    }
   });
 
   it('when the soak runs briefly, then it reports RSS samples, 0 errors and 0 lost updates', async () => {

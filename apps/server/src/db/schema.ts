@@ -39,6 +39,14 @@ export interface UserMetadataTable {
   updated_at: Timestamp;
 }
 
+/** One row per scalar leaf of a user's metadata, kept by a trigger (migration 0006); never written by the app. */
+export interface UserMetadataLeavesTable {
+  user_id: string;
+  /** Hash of the kind, the keys leading to the scalar and the scalar: `user_metadata_leaf_hashes`. */
+  leaf: ColumnType<string, never, never>;
+  user_created_at: ColumnType<Date, never, never>;
+}
+
 export interface ApiKeysTable {
   id: string;
   /** SHA-256 of the key; the key itself is never stored. */
@@ -92,6 +100,7 @@ export interface WebhookDeliveriesTable {
 export interface DB {
   users: UsersTable;
   user_metadata: UserMetadataTable;
+  user_metadata_leaves: UserMetadataLeavesTable;
   api_keys: ApiKeysTable;
   events: EventsTable;
   webhooks: WebhooksTable;

@@ -1,4 +1,4 @@
-import { type JsonObject, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
+import { type JsonObject, type JsonValue, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 
@@ -55,14 +55,19 @@ function micros(column: string) {
 /**
  * Users newest first (`created_at desc, id desc`), each with its metadata columns. Keyset
  * paging: a position, never an offset, so rows inserted or deleted meanwhile cannot shift a
- * page. Built, not run, so that tests and the benchmark can EXPLAIN it. Two shapes:
+ * page. Built, not run, so that tests and the benchmark can EXPLAIN it. Three shapes:
  *
  * - unfiltered: walk `users_created_at_id_idx` (seeking to the cursor) and join each user's
  *   metadata row; `take` rows are read, whatever the table's size.
- * - filtered: the kinds' GIN indexes find the matching metadata rows; they are sorted by their
- *   copy of the user's `created_at` and cut to `take` BEFORE joining `users`, so the work per
- *   match is one heap visit, not a join (or, for a filter that matches many users, the planner
- *   walks `user_metadata_user_created_at_idx` in order instead).
+ * - filtered, the filter holding a scalar somewhere (almost every filter): walk the filter's
+ *   rarest leaf in `user_metadata_leaves_order_idx` (migration 0006), which is in the listing's
+ *   order, check `@>` on each candidate's metadata row, stop at `take`. A page costs `take`
+ *   candidates when the leaf is the whole filter, `take ÷ share` when it is part of it; never
+ *   the number of matches, nor the table's size (docs/listing.md).
+ * - filtered by objects and arrays only (`{"profile":{}}`, no scalar, so no leaf): the kinds'
+ *   GIN indexes find the matching rows, sorted by their copy of the user's `created_at` and cut
+ *   to `take` before joining `users` (or, for a filter the planner judges broad, a walk of
+ *   `user_metadata_user_created_at_idx` in order).
  */
 /** What a listed user is made of: the user, its order position to the microsecond, its kinds. */
 const LISTED_COLUMNS = [
@@ -84,20 +89,73 @@ export function userListingQuery(db: Kysely<DB>, request: ListingRequest) {
     return query.orderBy('u.created_at', 'desc').orderBy('u.id', 'desc').limit(request.take);
   }
 
-  let matches = db
-    .selectFrom('user_metadata as m')
-    .select(['m.user_id', 'm.user_created_at', 'm.public_metadata', 'm.private_metadata', 'm.unsafe_metadata']);
+  const leaf = kinds.some((kind) => hasLeaf(request.filters[kind] ?? {})) ? rarestLeaf(request.filters) : undefined;
+  let matches = leaf
+    ? db
+        .selectFrom('user_metadata_leaves as p')
+        // Each candidate's row by primary key, in the walk's order. `offset 0` keeps the planner
+        // from turning this into a GIN scan of all matches joined to the walk: that plan costs
+        // what the walk is there to avoid, and PostgreSQL cannot estimate a leaf's frequency.
+        .innerJoinLateral(
+          (eb) =>
+            eb
+              .selectFrom('user_metadata as r')
+              .select(['r.public_metadata', 'r.private_metadata', 'r.unsafe_metadata'])
+              .whereRef('r.user_id', '=', 'p.user_id')
+              .offset(0)
+              .as('m'),
+          (join) => join.onTrue(),
+        )
+        // The walk's own columns for the order, so that no sort follows the walk.
+        .select(['p.user_id', 'p.user_created_at', 'm.public_metadata', 'm.private_metadata', 'm.unsafe_metadata'])
+        .where('p.leaf', '=', leaf)
+    : db
+        .selectFrom('user_metadata as m')
+        .select(['m.user_id', 'm.user_created_at', 'm.public_metadata', 'm.private_metadata', 'm.unsafe_metadata']);
   for (const kind of kinds) {
     matches = matches.where(sql<boolean>`${sql.ref(`m.${kind}`)} @> ${JSON.stringify(request.filters[kind])}::jsonb`);
   }
-  if (after) matches = matches.where(afterPosition('m.user_created_at', 'm.user_id', after));
-  const page = matches.orderBy('m.user_created_at', 'desc').orderBy('m.user_id', 'desc').limit(request.take);
+  // Walking a leaf, order and seek by the leaf index's own columns, so that the walk is the order.
+  const order = leaf ? 'p' : 'm';
+  if (after) matches = matches.where(afterPosition(`${order}.user_created_at`, `${order}.user_id`, after));
+  const page = matches.orderBy('user_created_at', 'desc').orderBy('user_id', 'desc').limit(request.take);
   return db
     .selectFrom(page.as('m'))
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .select(LISTED_COLUMNS)
     .orderBy('m.user_created_at', 'desc')
     .orderBy('m.user_id', 'desc');
+}
+
+/** Whether a filter holds a scalar anywhere (then it has a leaf in `user_metadata_leaves`). */
+function hasLeaf(value: JsonValue): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  return (Array.isArray(value) ? value : Object.values(value)).some(hasLeaf);
+}
+
+/**
+ * Leaves counted per candidate before choosing: enough to tell a rare leaf from a common one,
+ * cheap (an index-only scan of at most this many entries) for each leaf of a filter with several.
+ */
+const LEAF_COUNT_CAP = 1000;
+
+/**
+ * The filter's leaf with the fewest users (counted up to LEAF_COUNT_CAP), computed once per
+ * statement: every match has all of the filter's leaves, so walking the rarest one visits the
+ * fewest candidates. A filter with a single leaf is not counted.
+ */
+function rarestLeaf(filters: ListingRequest['filters']) {
+  const kinds = METADATA_KINDS.filter((kind) => filters[kind] !== undefined);
+  const leaves = sql.join(
+    kinds.map((kind) => sql`user_metadata_leaf_hashes(${kind}::text, ${JSON.stringify(filters[kind])}::jsonb)`),
+    sql` || `,
+  );
+  return sql<string>`(
+    select l.leaf from unnest(${leaves}) as l(leaf)
+    order by case when cardinality(${leaves}) = 1 then 0
+      else user_metadata_leaf_count(l.leaf, ${sql.lit(LEAF_COUNT_CAP)}) end
+    limit 1
+  )`;
 }
 
 export type ListedUserRow = Awaited<ReturnType<ReturnType<typeof userListingQuery>['execute']>>[number];
