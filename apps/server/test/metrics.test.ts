@@ -111,6 +111,8 @@ describe('GET /metrics with WEB_CONCURRENCY=2', () => {
       PORT: String(await freePort()),
     });
     try {
+      // Both workers serve before the requests, so that the primary deals connections to both.
+      await server.waitFor(/usermeta listening[\s\S]*usermeta listening/);
       const client = createUsermetaClient({ baseUrl: server.url, apiKey: key, retries: 0 });
       const id = randomUUID();
       expect((await client.createUser({ id })).status).toBe(201);

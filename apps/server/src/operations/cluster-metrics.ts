@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 
 /**
  * Metrics of a node:cluster (WEB_CONCURRENCY > 1) as one: a scrape reaches one worker, which
@@ -35,11 +35,21 @@ export function aggregateWorkerMetrics(): void {
 }
 
 /**
+ * In a worker, first thing: installs prom-client's answer to the primary's requests (idempotent).
+ * Until the worker's own registry joins, it answers with an empty one, so that a scrape while a
+ * worker starts counts what the others have instead of waiting for it and failing.
+ */
+export function answerPrimaryMetricsRequests(): void {
+  AggregatorRegistry.setRegistries(new Registry());
+  new AggregatorRegistry();
+}
+
+/**
  * In a worker: offers `registry` to the primary's aggregation (from now on, so that no scrape
  * waits for a worker that has not joined) and returns how to read the whole cluster's metrics.
  */
 export function joinWorkerMetrics(registry: Registry): () => Promise<string> {
-  new AggregatorRegistry(); // installs prom-client's answer to the primary's requests
+  answerPrimaryMetricsRequests();
   AggregatorRegistry.setRegistries(registry);
   const waiting = new Map<number, (answer: Answer) => void>();
   let next = 0;

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { startRetention } from '../events/retention.js';
 import type { Logger } from '../logger.js';
+import { answerPrimaryMetricsRequests } from '../operations/cluster-metrics.js';
 import { startTracing } from '../tracing/tracing.js';
 import { startWebhooks } from '../webhooks/webhooks.module.js';
 import { printBanner } from './banner.js';
@@ -20,6 +21,8 @@ const RETENTION_SWEEP_MS = 10 * 60_000;
  * already migrated and passes the database URL and keys.
  */
 export async function serve(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<void> {
+  // A scrape taken by a sibling while this worker starts must not wait for it (cluster-metrics.ts).
+  if (cluster.isWorker) answerPrimaryMetricsRequests();
   // First, so that it is released last: the spans of the drain and of closing go out too.
   const tracing = await startTracing(config.tracing, logger, VERSION);
   if (tracing) lifecycle.defer('traces', () => tracing.shutdown());
