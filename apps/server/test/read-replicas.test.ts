@@ -226,6 +226,13 @@ describe('with a read replica lagging by 4 s', () => {
       expect(await plainGet(server, path, { 'if-none-match': old ?? '' })).toEqual({ status: 304, etag: old });
     });
     expect(same).toEqual({ 'replica/no_token': 1 });
+
+    // Both listed, the replica's own state among them: the newer one still sends it to the primary.
+    const both = await readsDuring(server, async () => {
+      const answer = await plainGet(server, path, { 'if-none-match': `${old}, ${patched.etag}` });
+      expect(answer).toEqual({ status: 304, etag: patched.etag });
+    });
+    expect(both).toEqual({ 'primary/stale_answer': 1 });
   });
 
   it('when a client sends If-None-Match through fetch, then the Fetch standard adds no-cache and the primary answers', async () => {

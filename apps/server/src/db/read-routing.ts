@@ -88,7 +88,10 @@ export class ReplicaRouting {
     try {
       value = await work(this.options.replica);
     } catch (error) {
-      this.failed(error);
+      // Only a lost or refused connection takes the replica out of service; a statement that
+      // failed there (a timeout, a recovery conflict) is run once on the primary, and the next
+      // read tries the replica again, so one heavy query cannot switch the replica off.
+      if (isConnectionError(error)) this.failed(error);
       return this.fromPrimary(work, 'replica_error');
     }
     if (stale?.(value)) return this.fromPrimary(work, 'stale_answer');
@@ -108,7 +111,11 @@ export class ReplicaRouting {
     const wanted = parseLsn(request.token);
     if (wanted === undefined) return { target: 'primary', reason: 'invalid_token' };
     const known = this.replicaPosition.known();
-    if (known && known.lsn >= wanted) return { target: 'replica', reason: 'caught_up' };
+    // A reading is trusted for retryMs only: a standby that restarted (or was replaced behind the
+    // same name) can be behind where it was last seen.
+    if (known && known.lsn >= wanted && performance.now() - known.at < this.retryMs) {
+      return { target: 'replica', reason: 'caught_up' };
+    }
     if (known && performance.now() - known.at < this.freshMs) return { target: 'primary', reason: 'replica_behind' };
     try {
       // Any reading is a lower bound of the replica's state: join one already on its way.
@@ -162,4 +169,27 @@ export class ReplicaRouting {
     }, this.retryMs);
     retry.unref();
   }
+}
+
+/** A lost, refused or reset connection, or a server shutting down: the replica is unavailable. */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string')
+    return (
+      error instanceof Error && /connection|terminated|timeout exceeded when trying to connect/i.test(error.message)
+    );
+  return (
+    code.startsWith('08') ||
+    [
+      '57P01',
+      '57P02',
+      '57P03',
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EHOSTUNREACH',
+      'ENOTFOUND',
+      'EPIPE',
+    ].includes(code)
+  );
 }

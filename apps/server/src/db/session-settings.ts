@@ -44,9 +44,11 @@ export function sessionSettingsHook(
   return async (client) => {
     settingsOf.set(client, settings);
     if (!session) return;
-    await client
-      .query(session)
-      .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'could not set session timeouts'));
+    // A connection without its timeouts is not lent: pg-pool discards it and the caller gets the error.
+    await client.query(session).catch((error: Error) => {
+      logger.warn({ err: { message: error.message } }, 'could not set session timeouts');
+      throw error;
+    });
   };
 }
 

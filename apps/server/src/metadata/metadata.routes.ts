@@ -41,8 +41,7 @@ function olderThanListed(ifNoneMatch: string, result: GetMetadataResult): boolea
   if (listed === undefined) return false;
   if (result.kind === 'user_not_found') return true;
   if (listed === '*') return false;
-  const current = metadataETag(result.version).slice(1, -1);
-  if (listed.includes(current)) return false;
+  // Every tag listed must be at or before the answer's state, the answer's own tag included.
   return !listed.every((opaque) => notNewerThan(opaque, result.version));
 }
 
