@@ -91,8 +91,7 @@ export function createApp(deps: AppDeps): Express {
       : undefined,
   };
   metrics.watchDeliveries(database.pool);
-  app.use(metrics.middleware());
-  app.use(gate({ logger, authenticate, routes }));
+  app.use(gate({ logger, metrics, authenticate, routes }));
 
   const validateResponses = deps.validateResponses ?? true;
   const events = new EventRecorder(deps.webhooks.fanOut);

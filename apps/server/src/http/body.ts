@@ -28,6 +28,11 @@ function routeBodyPolicy(route: AppRoute): BodyPolicy | undefined {
   return policy;
 }
 
+/** Whether the route takes a body at all (the dispatcher skips the body step for those that do not). */
+export function takesBody(route: AppRoute): boolean {
+  return routeBodyPolicy(route) !== undefined;
+}
+
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   if (length !== undefined) return Number(length) > 0;

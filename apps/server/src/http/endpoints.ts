@@ -1,6 +1,6 @@
 import type { AppRoute } from '@ts-rest/core';
 import type { ErrorRequestHandler, IRouter, NextFunction, Request, RequestHandler, Response } from 'express';
-import { readContractBody } from './body.js';
+import { readContractBody, takesBody } from './body.js';
 import { applyContractQuery } from './query.js';
 
 type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
@@ -18,6 +18,7 @@ const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
  */
 export class ContractEndpoints {
   private readonly handlers = new Map<string, Handler[]>();
+  private readonly byRoute = new Map<AppRoute, Handler[]>();
   private readonly errorHandlers: ErrorRequestHandler[] = [];
 
   /** What ts-rest registers its routes on: the methods of an Express app it calls, nothing else. */
@@ -45,12 +46,23 @@ export class ContractEndpoints {
   dispatch(): RequestHandler {
     return (req, res, next) => {
       const route: AppRoute | undefined = res.locals.route;
-      const handlers = route && this.handlers.get(key(route.method, route.path));
+      const handlers = route && this.handlersOf(route);
       if (!route || !handlers) return next();
       req.params = res.locals.params;
       applyContractQuery(req, route);
+      if (!takesBody(route)) return this.run(handlers, 0, req, res, next);
       readContractBody(req, route).then(() => this.run(handlers, 0, req, res, next), next);
     };
+  }
+
+  /** A route's handlers, looked up by method and path once, then by the route itself. */
+  private handlersOf(route: AppRoute): Handler[] | undefined {
+    let handlers = this.byRoute.get(route);
+    if (!handlers) {
+      handlers = this.handlers.get(key(route.method, route.path));
+      if (handlers) this.byRoute.set(route, handlers);
+    }
+    return handlers;
   }
 
   /** The error middleware ts-rest registered (its request-validation handler), to mount after `dispatch`. */

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Authenticate } from '../keys/authenticator.js';
 import type { Logger } from '../logger.js';
-import { logWhenFinished } from './access-log.js';
+import type { Metrics } from '../operations/metrics.js';
+import { finishHook } from './access-log.js';
 import { bearerToken, FORBIDDEN, UNAUTHORIZED } from './auth.js';
 import { HttpError } from './errors.js';
 import type { Principal } from './principal.js';
@@ -15,12 +16,18 @@ export const MAX_URL_LENGTH = 2048;
 /**
  * Everything that comes before a route's handler, in the API's order, as one middleware
  * (each Express layer costs a path match; the benchmark showed the layers add up):
- * request id, security headers, access log, then authentication first of all checks (401),
+ * request id, security headers, access log and metrics (one `finish` listener), then authentication first of all checks (401),
  * the route's scope (403), URL length (414), and the contract's route table (404, 405, 400
  * for a bad path id).
  */
-export function gate(options: { logger: Logger; authenticate: Authenticate; routes: RouteTable }): RequestHandler {
+export function gate(options: {
+  logger: Logger;
+  metrics: Metrics;
+  authenticate: Authenticate;
+  routes: RouteTable;
+}): RequestHandler {
   const { authenticate } = options;
+  const watchFinish = finishHook(options.logger, options.metrics);
 
   /** After authentication: the scope (403), then everything else; calls next once, with or without an error. */
   const admit = (req: Request, res: Response, next: NextFunction, found: Resolution, principal: Principal) => {
@@ -46,7 +53,7 @@ export function gate(options: { logger: Logger; authenticate: Authenticate; rout
   return (req, res, next) => {
     assignRequestId(req, res);
     setSecurityHeaders(res);
-    logWhenFinished(options.logger, req, res);
+    watchFinish(req, res);
     try {
       const found = options.routes.resolve(req.method, req.path);
       if (found.isPublic) {

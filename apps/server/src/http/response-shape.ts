@@ -18,14 +18,17 @@ function declaredKeys(schema: unknown): string[] | undefined {
  * (statuses included: `strictStatusCodes`), and tests and development run with full validation.
  */
 function guard(route: AppRoute, handler: Handler): Handler {
-  const keysByStatus = new Map<number, string[] | undefined>();
-  for (const [status, schema] of Object.entries(route.responses))
-    keysByStatus.set(Number(status), declaredKeys(schema));
+  const keysByStatus = new Map<number, Set<string> | undefined>();
+  for (const [status, schema] of Object.entries(route.responses)) {
+    const keys = declaredKeys(schema);
+    keysByStatus.set(Number(status), keys && new Set(keys));
+  }
   return async (args) => {
     const result = await handler(args);
     const keys = keysByStatus.get(Number(result.status));
     const body = result.body;
     if (!keys || typeof body !== 'object' || body === null || Array.isArray(body)) return result;
+    if (onlyDeclared(body, keys)) return result;
     const shaped: Record<string, unknown> = {};
     for (const key of keys) {
       const value = (body as Record<string, unknown>)[key];
@@ -33,6 +36,14 @@ function guard(route: AppRoute, handler: Handler): Handler {
     }
     return { ...result, body: shaped };
   };
+}
+
+/** Whether every own key of the body is declared (the usual case: then nothing is copied). */
+function onlyDeclared(body: object, keys: Set<string>): boolean {
+  for (const key in body) {
+    if (Object.hasOwn(body, key) && !keys.has(key)) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import type { RouteMeta, Scope } from '@usermeta/contract';
 import type { ZodTypeAny } from 'zod';
+import { takesBody } from './body.js';
 import { HttpError } from './errors.js';
 
 /** What a key must hold to call a route: a scope, or `any-key` (every valid key). */
@@ -65,10 +66,13 @@ function compile(
 /**
  * The API's routes, compiled once from the contract, answering what Express alone would
  * get wrong: unknown path (404), known path with another method (405 with Allow),
- * and a malformed path parameter (400), all before any body is read.
+ * and a malformed path parameter (400) of a route that takes a body, before the body is read
+ * (for the others ts-rest's check of the same schema gives the same answer).
  */
 export class RouteTable {
   private readonly entries: Entry[];
+  /** The same entries by method, in the same order: a request only tries its own method's routes. */
+  private readonly byMethod = new Map<string, Entry[]>();
 
   constructor(router: AppRouter, extra: ExtraRoute[] = []) {
     this.entries = [
@@ -79,49 +83,77 @@ export class RouteTable {
       }),
       ...extra.map((e) => compile(e.method, e.path, e.public, e.scope, undefined, e.prefix)),
     ];
+    for (const entry of this.entries) {
+      const list = this.byMethod.get(entry.method) ?? [];
+      list.push(entry);
+      this.byMethod.set(entry.method, list);
+    }
   }
 
   resolve(method: string, path: string): Resolution {
     const wanted = method === 'HEAD' ? 'GET' : method;
-    let entry: Entry | undefined;
-    let values: string[] = [];
-    const allowed = new Set<string>();
-    for (const candidate of this.entries) {
-      const match = candidate.pattern.exec(path);
-      if (!match) continue;
-      if (candidate.method === 'GET') allowed.add('GET').add('HEAD');
-      else allowed.add(candidate.method);
-      if (!entry && candidate.method === wanted) {
-        entry = candidate;
-        values = match.slice(1);
-      }
+    for (const entry of this.byMethod.get(wanted) ?? []) {
+      const match = entry.pattern.exec(path);
+      if (match) return new Hit(entry, match);
     }
-    return {
-      isPublic: entry?.isPublic ?? false,
-      scope: entry?.scope,
-      verdict: () => {
-        if (!entry) {
-          if (allowed.size === 0) throw HttpError.generic(404);
-          throw HttpError.generic(405, { Allow: [...allowed].join(', ') });
-        }
-        return { route: entry.route, params: checkParams(entry, values) };
-      },
-    };
+    return new Miss(this.entries, path);
+  }
+}
+
+/** A route of the table matched method and path; its verdict checks the path parameters. */
+class Hit implements Resolution {
+  readonly isPublic: boolean;
+  readonly scope: RequiredScope | undefined;
+
+  constructor(
+    private readonly entry: Entry,
+    private readonly match: RegExpExecArray,
+  ) {
+    this.isPublic = entry.isPublic;
+    this.scope = entry.scope;
+  }
+
+  verdict(): Verdict {
+    return { route: this.entry.route, params: checkParams(this.entry, this.match) };
+  }
+}
+
+/** No route for this method and path: 405 with Allow when the path is known for other methods, else 404. */
+class Miss implements Resolution {
+  readonly isPublic = false;
+  readonly scope = undefined;
+
+  constructor(
+    private readonly entries: readonly Entry[],
+    private readonly path: string,
+  ) {}
+
+  verdict(): Verdict {
+    const allowed = new Set<string>();
+    for (const entry of this.entries) {
+      if (!entry.pattern.test(this.path)) continue;
+      if (entry.method === 'GET') allowed.add('GET').add('HEAD');
+      else allowed.add(entry.method);
+    }
+    if (allowed.size === 0) throw HttpError.generic(404);
+    throw HttpError.generic(405, { Allow: [...allowed].join(', ') });
   }
 }
 
 /**
- * The path parameters, decoded, checked against the route's own schema: a bad id is a 400
- * before any body is read. Returned raw (as Express would put them on req.params); the
+ * The path parameters, decoded, checked against the route's own schema when the route takes a
+ * body: a bad id is a 400 before any body is read. Returned raw (as Express would put them on req.params); the
  * contract's handler gets them parsed by ts-rest.
  */
-function checkParams(entry: Entry, values: string[]): Record<string, string> {
+function checkParams(entry: Entry, match: RegExpExecArray): Record<string, string> {
   const raw: Record<string, string> = {};
   entry.params.forEach((name, i) => {
-    raw[name] = safeDecode(values[i] ?? '');
+    raw[name] = safeDecode(match[i + 1] ?? '');
   });
   const schema = entry.route?.pathParams as ZodTypeAny | undefined;
-  if (!schema || entry.params.length === 0) return raw;
+  // Without a body to protect, ts-rest's own check of the same schema answers the same 400
+  // (path parameters are the first thing it checks, and nothing runs before it): one check.
+  if (!schema || entry.params.length === 0 || !takesBody(entry.route as AppRoute)) return raw;
   const result = schema.safeParse(raw);
   if (!result.success) throw new HttpError(400, result.error.issues[0]?.message ?? 'Bad Request');
   return raw;

@@ -1,6 +1,4 @@
 import cluster from 'node:cluster';
-import type { AppRoute } from '@ts-rest/core';
-import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReadReason, ReadTarget } from '../db/read-routing.js';
@@ -55,18 +53,11 @@ export class Metrics {
     this.reads.inc({ target, reason });
   };
 
-  /** Counts each request once it finishes, under the route the gate matched (res.locals.route). */
-  middleware(): RequestHandler {
-    return (req, res, next) => {
-      const started = performance.now();
-      res.once('finish', () => {
-        const route = (res.locals.route as AppRoute | undefined)?.path ?? UNMATCHED_ROUTE;
-        const labels = { route, method: req.method, status: String(res.statusCode) };
-        this.requests.inc(labels);
-        this.latency.observe(labels, (performance.now() - started) / 1000);
-      });
-      next();
-    };
+  /** Counts one finished request (http/access-log.ts): its contract route template, method, status and duration. */
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    const labels = { route, method, status: String(status) };
+    this.requests.inc(labels);
+    this.latency.observe(labels, seconds);
   }
 
   /** Reports a pg pool's connections (total, idle, waiting clients) at each scrape, labelled `pool`. */
