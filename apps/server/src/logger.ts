@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -56,7 +56,7 @@ function sharedStdout(): TurnBatchedStdout {
 }
 
 /** JSON lines to stdout; secrets never reach a line, whatever a caller passes in. */
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
