@@ -7,16 +7,18 @@ type Sink = Pick<ReturnType<typeof pino.destination>, 'write' | 'flush' | 'flush
 
 /**
  * stdout for pino, with the lines logged in one turn of the event loop written together: one
- * write at the end of the turn instead of one per line (under load, the access log's line per
- * request was a write each, handed to libuv's thread pool). A line waits for no timer, only for
- * the code of the current turn to finish; what is pending when the process exits is written
- * synchronously first (pino's own exit hook then flushes the stream).
+ * synchronous write at the end of the turn instead of one per line. Under load the access log's
+ * line per request was a write each, handed to libuv's thread pool (sonic-boom's `sync: false`),
+ * which cost more CPU in thread wake-ups than the write itself (docs/benchmarks.md). A line
+ * waits for no timer, only for the code of the current turn to finish; what is pending when the
+ * process exits is written first. Like pino's default destination, a full pipe makes the write
+ * wait rather than lose lines or buffer them without bound.
  */
 export class TurnBatchedStdout {
   private pending = '';
   private scheduled = false;
 
-  constructor(private readonly sink: Sink = pino.destination({ sync: false })) {
+  constructor(private readonly sink: Sink = pino.destination({ sync: true })) {
     process.once('exit', () => {
       this.writePending();
       sink.flushSync();

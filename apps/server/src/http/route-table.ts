@@ -161,6 +161,7 @@ function checkParams(entry: Entry, match: RegExpExecArray): Record<string, strin
 
 /** A malformed percent-escape is kept raw, so it fails validation instead of throwing. */
 function safeDecode(value: string): string {
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {
