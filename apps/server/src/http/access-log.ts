@@ -16,24 +16,20 @@ import { type Metrics, UNMATCHED_ROUTE } from '../operations/metrics.js';
 export function finishHook(logger: Logger, metrics: Metrics): (req: Request, res: Response) => void {
   const access = logger.child({}, { redact: [] });
   function onFinish(this: Response): void {
-    finished(this);
-  }
-  const finished = (res: Response): void => {
-    const req = res.req;
-    const ms = performance.now() - (res.locals.started as number);
-    const route = (res.locals.route as AppRoute | undefined)?.path ?? UNMATCHED_ROUTE;
-    metrics.observeRequest(route, req.method, res.statusCode, ms / 1000);
+    const ms = performance.now() - (this.locals.started as number);
+    const route = (this.locals.route as AppRoute | undefined)?.path ?? UNMATCHED_ROUTE;
+    metrics.observeRequest(route, this.req.method, this.statusCode, ms / 1000);
     if (!access.isLevelEnabled('info')) return;
     const line = {
-      reqId: res.locals.requestId,
-      method: req.method,
-      path: req.path,
-      status: res.statusCode,
+      reqId: this.locals.requestId,
+      method: this.req.method,
+      path: this.req.path,
+      status: this.statusCode,
       ms: Math.round(ms * 100) / 100,
     };
-    if (res.statusCode >= 500) access.error(line, 'request');
+    if (this.statusCode >= 500) access.error(line, 'request');
     else access.info(line, 'request');
-  };
+  }
   return (_req, res) => {
     res.locals.started = performance.now();
     res.on('finish', onFinish);
