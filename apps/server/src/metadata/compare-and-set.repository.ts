@@ -1,11 +1,11 @@
 import type { ChangeEvent, MetadataKind } from '@usermeta/contract';
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type QueryCreator, sql } from 'kysely';
 import type pg from 'pg';
 import { prepare } from '../db/prepared.js';
 import { type DB, type JsonbText, jsonbText } from '../db/schema.js';
 import { usesNamedStatements } from '../db/session-settings.js';
 import { inTransaction } from '../db/transaction.js';
-import type { VersionedMetadata } from './metadata.repository.js';
+import { selectVersionedMetadata, type VersionedMetadata } from './metadata.repository.js';
 import type { StoredMetadata } from './metadata-rules.js';
 
 /**
@@ -36,21 +36,12 @@ const subscribedWebhook = (eb: ExpressionBuilder<DB, never>) =>
   );
 
 const READ_FOR_PATCH = prepare('read_metadata_for_patch', (db, v: { id: string }) =>
-  db
-    .selectFrom('users as u')
-    .leftJoin('user_metadata as m', 'm.user_id', 'u.id')
-    .select((eb) => [
-      'm.public_metadata',
-      'm.private_metadata',
-      'm.unsafe_metadata',
-      'u.incarnation',
-      eb.fn.coalesce('m.version', sql.lit(0)).as('version'),
-      eb('m.user_id', 'is not', null).$castTo<boolean>().as('has_row'),
-      subscribedWebhook(eb as unknown as ExpressionBuilder<DB, never>)
-        .$castTo<boolean>()
-        .as('subscribed'),
-    ])
-    .where('u.id', '=', v.id),
+  selectVersionedMetadata(db, v.id).select((eb) => [
+    eb('m.user_id', 'is not', null).$castTo<boolean>().as('has_row'),
+    subscribedWebhook(eb as unknown as ExpressionBuilder<DB, never>)
+      .$castTo<boolean>()
+      .as('subscribed'),
+  ]),
 );
 
 /** The current metadata for a PATCH to merge into, without a lock; undefined when there is no such user. */
@@ -89,6 +80,13 @@ const eventColumns = (v: WriteValues) => [
   sql<string>`${v.created_at}::timestamptz`.as('created_at'),
 ];
 
+/** The `recorded` step of both writes: the event row inserted from what `saved` returned. */
+const recordEvent = (v: WriteValues) => (qb: QueryCreator<DB & { saved: { user_id: string; version: number } }>) =>
+  qb
+    .insertInto('events')
+    .columns(['id', 'type', 'user_id', 'changed_kinds', 'payload', 'created_at'])
+    .expression((eb) => eb.selectFrom('saved').select(eventColumns(v)));
+
 /**
  * The write for a user whose metadata row exists: UPDATE where the row is still at the version
  * read and still the same user (its incarnation; a row of a user deleted and made again is
@@ -120,12 +118,7 @@ const UPDATE_IF_CURRENT = prepare('save_metadata_if_current', (db, v: WriteValue
         .where((eb) => noSubscriber(eb as unknown as ExpressionBuilder<DB, never>))
         .returning(['user_id', 'version']),
     )
-    .with('recorded', (qb) =>
-      qb
-        .insertInto('events')
-        .columns(['id', 'type', 'user_id', 'changed_kinds', 'payload', 'created_at'])
-        .expression((eb) => eb.selectFrom('saved').select(eventColumns(v))),
-    )
+    .with('recorded', recordEvent(v))
     .selectFrom('saved')
     .select('saved.version'),
 );
@@ -157,12 +150,7 @@ const INSERT_IF_ABSENT = prepare('create_metadata_if_absent', (db, v: WriteValue
         .onConflict((oc) => oc.column('user_id').doNothing())
         .returning(['user_id', 'version']),
     )
-    .with('recorded', (qb) =>
-      qb
-        .insertInto('events')
-        .columns(['id', 'type', 'user_id', 'changed_kinds', 'payload', 'created_at'])
-        .expression((eb) => eb.selectFrom('saved').select(eventColumns(v))),
-    )
+    .with('recorded', recordEvent(v))
     .selectFrom('saved')
     .select('saved.version'),
 );

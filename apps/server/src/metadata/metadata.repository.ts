@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { prepare } from '../db/prepared.js';
-import { type JsonbText, jsonbText } from '../db/schema.js';
+import { type DB, type JsonbText, jsonbText } from '../db/schema.js';
 import type { StoredMetadata } from './metadata-rules.js';
 
 /**
@@ -14,7 +14,11 @@ export type MetadataVersion = { incarnation: string; version: number };
 /** A user's stored metadata with the version it is at. */
 export type VersionedMetadata = StoredMetadata & MetadataVersion;
 
-const FIND_METADATA = prepare('find_metadata', (db, v: { id: string }) =>
+/**
+ * The read behind GET and behind a PATCH's merge (compare-and-set.repository.ts adds its own
+ * columns): a user's metadata, all null when it has none, and the version it is at.
+ */
+export const selectVersionedMetadata = (db: Kysely<DB>, userId: string) =>
   db
     .selectFrom('users as u')
     .leftJoin('user_metadata as m', 'm.user_id', 'u.id')
@@ -25,8 +29,9 @@ const FIND_METADATA = prepare('find_metadata', (db, v: { id: string }) =>
       'u.incarnation',
       eb.fn.coalesce('m.version', sql.lit(0)).as('version'),
     ])
-    .where('u.id', '=', v.id),
-);
+    .where('u.id', '=', userId);
+
+const FIND_METADATA = prepare('find_metadata', (db, v: { id: string }) => selectVersionedMetadata(db, v.id));
 
 /**
  * The user's metadata (all null when it has none) with its version, or undefined when there is
