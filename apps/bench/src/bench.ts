@@ -10,7 +10,15 @@ import { countLostUpdates } from './ledger.js';
 import { formatListingTable, type ListingRow, runListing } from './listing.js';
 import { runListingOnDatabases } from './listing-seeded.js';
 import { fetchETags, type LoadResult, type Mix, type PatchLedger, runLoad } from './load.js';
-import { cpuSeconds, rssMb, startBaseline, startServer, type Target } from './processes.js';
+import {
+  clusterCpuSeconds,
+  cpuSeconds,
+  postmasterPid,
+  rssMb,
+  startBaseline,
+  startServer,
+  type Target,
+} from './processes.js';
 import {
   formatRss,
   formatTable,
@@ -118,6 +126,9 @@ async function main(): Promise<void> {
   try {
     let t = Date.now();
     const ids = await seedUsers(sql, users);
+    // The database's CPU per request too, when PostgreSQL runs on this machine (the embedded one).
+    const postmaster = await postmasterPid(sql);
+    const databaseCpu = async () => (postmaster === undefined ? undefined : clusterCpuSeconds(postmaster));
     log(`seeded ${ids.length} users in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
     const workers = Number(args.workers);
@@ -204,6 +215,7 @@ async function main(): Promise<void> {
           const order = [...targets.slice(round % targets.length), ...targets.slice(0, round % targets.length)];
           for (const target of order) {
             const cpuBefore = await cpuSeconds(target.pid);
+            const dbCpuBefore = await databaseCpu();
             const result = await runLoad({
               url: target.url,
               apiKey: API_KEY,
@@ -219,10 +231,16 @@ async function main(): Promise<void> {
               ...(etags ? { etags } : {}),
             });
             const cpu = (await cpuSeconds(target.pid)) - cpuBefore;
-            if (result.requests > 0) result.cpuUsPerRequest = Math.round((cpu * 1e6) / result.requests);
+            const dbCpuAfter = await databaseCpu();
+            if (result.requests > 0) {
+              result.cpuUsPerRequest = Math.round((cpu * 1e6) / result.requests);
+              if (dbCpuBefore !== undefined && dbCpuAfter !== undefined) {
+                result.dbCpuUsPerRequest = Math.round(((dbCpuAfter - dbCpuBefore) * 1e6) / result.requests);
+              }
+            }
             runs[target.name].push(result);
             log(
-              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUsPerRequest ?? '-'} µs CPU/req, ${result.errors} errors${result.notModified === undefined ? '' : `, ${result.notModified} × 304`}`,
+              `  ${mix} c=${c} ${target.name}: ${result.rps} rps, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUsPerRequest ?? '-'} µs CPU/req${result.dbCpuUsPerRequest === undefined ? '' : ` (+${result.dbCpuUsPerRequest} in PostgreSQL)`}, ${result.errors} errors${result.notModified === undefined ? '' : `, ${result.notModified} × 304`}`,
             );
           }
         }
@@ -400,6 +418,8 @@ async function main(): Promise<void> {
         infraCosts: args['infra-costs'],
       },
       rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),
+      // Each row's dbCpuUsPerRequest is there only when PostgreSQL runs on this machine.
+      databaseCpuMeasured: postmaster !== undefined,
       lostUpdates: updates,
       webhooks,
       rssAfterWarmupMb: rssAfterWarmup,

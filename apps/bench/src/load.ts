@@ -19,6 +19,11 @@ export type LoadResult = {
   notModified?: number;
   /** CPU time (user + system) the target's process used during the run, in µs per request answered. */
   cpuUsPerRequest?: number;
+  /**
+   * CPU time the PostgreSQL cluster used during the run, in µs per request answered (a cluster on
+   * this machine only): the database's share of the request, which the target's own CPU leaves out.
+   */
+  dbCpuUsPerRequest?: number;
 };
 
 /**

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@usermeta/server/testing';
+import type pg from 'pg';
 
 export type Target = {
   name: 'server' | 'baseline' | 'previous' | 'express';
@@ -140,6 +141,16 @@ async function childPids(pid: number): Promise<number[]> {
   return text.split(/\s+/).filter(Boolean).map(Number);
 }
 
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces), from `state` on; [] when gone. */
+async function statFields(pid: number): Promise<string[]> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : [];
+}
+
+/** utime + stime (fields 14 and 15 of stat; 11 and 12 from `state`), plus cutime + cstime when asked. */
+const ticksOf = (fields: string[], reaped = false) =>
+  Number(fields[11] ?? 0) + Number(fields[12] ?? 0) + (reaped ? Number(fields[13] ?? 0) + Number(fields[14] ?? 0) : 0);
+
 /**
  * CPU seconds (user + system) a process and its direct children have used so far, from
  * /proc/<pid>/stat (clock ticks, 100 per second on Linux). The difference over a run divided by
@@ -149,12 +160,31 @@ async function childPids(pid: number): Promise<number[]> {
 export async function cpuSeconds(pid: number): Promise<number> {
   const pids = [pid, ...(await childPids(pid))];
   let ticks = 0;
-  for (const p of pids) {
-    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
-    // Fields after the command name (which may hold spaces) start at state: utime is the 12th, stime the 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-  }
+  for (const p of pids) ticks += ticksOf(await statFields(p));
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * The postmaster of the PostgreSQL that `sql` is connected to, when it runs on this machine:
+ * the parent of this connection's backend. Undefined for a database elsewhere.
+ */
+export async function postmasterPid(sql: pg.Client): Promise<number | undefined> {
+  const { rows } = await sql.query<{ pid: number }>('select pg_backend_pid() as pid');
+  const backend = await statFields(rows[0]?.pid ?? 0);
+  const parent = Number(backend[1] ?? 0);
+  const name = await readFile(`/proc/${parent}/comm`, 'utf8').catch(() => '');
+  return parent > 0 && name.trim() === 'postgres' ? parent : undefined;
+}
+
+/**
+ * CPU seconds the whole PostgreSQL cluster has used so far: the postmaster, the processes it
+ * runs now (backends, autovacuum, WAL writer, checkpointer) and those that have exited (their
+ * time is added to the postmaster's when it reaps them). Over one target's run, divided by its
+ * requests: what each request costs the database, which the target's own CPU does not show.
+ */
+export async function clusterCpuSeconds(postmaster: number): Promise<number> {
+  let ticks = ticksOf(await statFields(postmaster), true);
+  for (const p of await childPids(postmaster)) ticks += ticksOf(await statFields(p));
   return ticks / CLOCK_TICKS_PER_SECOND;
 }
 

@@ -21,8 +21,15 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 export function meanOf(results: LoadResult[]): LoadResult {
   const mean = (pick: (r: LoadResult) => number) => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
   const requests = results.reduce((sum, r) => sum + r.requests, 0);
-  const withCpu = results.filter((r) => r.cpuUsPerRequest !== undefined);
-  const cpuRequests = withCpu.reduce((sum, r) => sum + r.requests, 0);
+  // CPU per request over all the runs that measured it: their CPU time over their requests.
+  const perRequest = (pick: (r: LoadResult) => number | undefined) => {
+    const measured = results.filter((r) => pick(r) !== undefined);
+    const measuredRequests = measured.reduce((sum, r) => sum + r.requests, 0);
+    if (measuredRequests === 0) return undefined;
+    return Math.round(measured.reduce((sum, r) => sum + (pick(r) ?? 0) * r.requests, 0) / measuredRequests);
+  };
+  const cpuUsPerRequest = perRequest((r) => r.cpuUsPerRequest);
+  const dbCpuUsPerRequest = perRequest((r) => r.dbCpuUsPerRequest);
   return {
     requests,
     rps: Math.round(mean((r) => r.rps)),
@@ -32,13 +39,8 @@ export function meanOf(results: LoadResult[]): LoadResult {
     ...(results.some((r) => r.notModified !== undefined)
       ? { notModified: results.reduce((sum, r) => sum + (r.notModified ?? 0), 0) }
       : {}),
-    ...(cpuRequests > 0
-      ? {
-          cpuUsPerRequest: Math.round(
-            withCpu.reduce((sum, r) => sum + (r.cpuUsPerRequest ?? 0) * r.requests, 0) / cpuRequests,
-          ),
-        }
-      : {}),
+    ...(cpuUsPerRequest === undefined ? {} : { cpuUsPerRequest }),
+    ...(dbCpuUsPerRequest === undefined ? {} : { dbCpuUsPerRequest }),
   };
 }
 
@@ -67,15 +69,18 @@ export function ratios(row: Row): {
 
 const show = (n: number | null) => (n === null ? 'n/a' : n.toFixed(2));
 const us = (r: LoadResult | undefined) => (r?.cpuUsPerRequest === undefined ? '-' : `${r.cpuUsPerRequest}`);
+const dbUs = (r: LoadResult | undefined) => (r?.dbCpuUsPerRequest === undefined ? '-' : `${r.dbCpuUsPerRequest}`);
 
 /**
  * One line per scenario and concurrency: rps, p99 and CPU µs per request of each target, and
  * the server's ratios to bare Express (s/e) and to node:http (s/n). A p99 ratio is n/a when the
- * floor's p99 is under autocannon's 1 ms resolution.
+ * floor's p99 is under autocannon's 1 ms resolution. With a database on this machine, also what
+ * each request cost PostgreSQL (`db µs/req`), target by target.
  */
 export function formatTable(rows: Row[]): string {
   const hasExpress = rows.some((row) => row.express);
   const hasPrevious = rows.some((row) => row.previous);
+  const hasDb = rows.some((row) => row.server.dbCpuUsPerRequest !== undefined);
   const header = ['scenario', 'c', 'server rps'];
   if (hasExpress) header.push('express rps');
   header.push('node rps');
@@ -88,8 +93,10 @@ export function formatTable(rows: Row[]): string {
   if (hasExpress) header.push('cpu µs/req e');
   header.push('cpu µs/req n');
   if (hasExpress) header.push('cpu s/e');
+  if (hasDb) header.push(hasExpress ? 'db µs/req s/e/n' : 'db µs/req s/n');
   header.push(hasExpress ? 'errors s/e/n' : 'errors s/n');
   if (hasPrevious) header.push('prev rps', 'prev p99', 'cpu µs/req prev', 'rps s/prev', 'cpu s/prev');
+  if (hasPrevious && hasDb) header.push('db µs/req prev');
 
   const lines = rows.map((row) => {
     const r = ratios(row);
@@ -105,6 +112,13 @@ export function formatTable(rows: Row[]): string {
     if (hasExpress) cells.push(us(row.express));
     cells.push(us(row.baseline));
     if (hasExpress) cells.push(show(r.vsExpress.cpu));
+    if (hasDb) {
+      cells.push(
+        hasExpress
+          ? `${dbUs(row.server)}/${dbUs(row.express)}/${dbUs(row.baseline)}`
+          : `${dbUs(row.server)}/${dbUs(row.baseline)}`,
+      );
+    }
     cells.push(
       hasExpress
         ? `${row.server.errors}/${row.express?.errors ?? '-'}/${row.baseline.errors}`
@@ -119,6 +133,7 @@ export function formatTable(rows: Row[]): string {
         show(r.vsPrevious?.throughput ?? null),
         show(r.vsPrevious?.cpu ?? null),
       );
+      if (hasDb) cells.push(dbUs(previous));
     }
     return cells;
   });

@@ -28,6 +28,16 @@ describe('benchmark and soak, as short smoke runs', () => {
         expect(target.cpuUsPerRequest).toBeGreaterThan(0);
       }
     }
+    // With PostgreSQL on this machine (always, without DATABASE_URL: the embedded one), each
+    // request's cost to the database is measured too.
+    if (!process.env.DATABASE_URL) expect(report.databaseCpuMeasured).toBe(true);
+    if (report.databaseCpuMeasured) {
+      expect(result.stdout).toMatch(/db µs\/req s\/e\/n/);
+      const patches = report.rows.find((row: { scenario: string }) => row.scenario === 'patch');
+      for (const target of [patches.server, patches.express, patches.baseline]) {
+        expect(target.dbCpuUsPerRequest).toBeGreaterThan(0);
+      }
+    }
     expect(result.stdout).toMatch(/\| RSS after the runs \| server \| express \| node/);
     for (const rss of Object.values(report.rssAfterRunsMb)) expect(rss).toBeGreaterThan(0);
     expect(report.targets.map((t: { name: string }) => t.name)).toEqual([
