@@ -63,6 +63,35 @@ describe('verifyWebhook', () => {
     );
   });
 
+  it('when a signature differs from the right one in one character only, or in its length, then it throws bad_signature', () => {
+    const headers = signed(body);
+    const right = headers['webhook-signature'];
+    const last = right.at(-1) === 'A' ? 'B' : 'A';
+    for (const wrong of [`${right.slice(0, -1)}${last}`, right.slice(0, -1), `${right}A`]) {
+      expect(kind(() => verifyWebhook({ secret, headers: { ...headers, 'webhook-signature': wrong }, body }))).toBe(
+        'bad_signature',
+      );
+    }
+    // One good signature among others (a secret being rotated) is enough.
+    const rotated = `v1,${'A'.repeat(right.length - 3)} ${right}`;
+    expect(kind(() => verifyWebhook({ secret, headers: { ...headers, 'webhook-signature': rotated }, body }))).toBe(
+      'none',
+    );
+  });
+
+  it('when the body is given as bytes, then they are read as UTF-8 exactly as sent, a leading byte order mark included', () => {
+    const text = body.replace('admin', 'admïn ✓');
+    const headers = signed(text);
+    const event = verifyWebhook({ secret, headers, body: new TextEncoder().encode(text) });
+    if (event.type !== 'user.metadata.updated') throw new Error(event.type);
+    expect(event.data.metadata).toEqual({ public_metadata: { role: 'adm\u00efn \u2713' } });
+    // Signed with the mark, so the signature holds; the body is then not JSON.
+    const marked = `\uFEFF${body}`;
+    const bytes = new TextEncoder().encode(marked);
+    expect(Array.from(bytes.slice(0, 3))).toEqual([0xef, 0xbb, 0xbf]);
+    expect(kind(() => verifyWebhook({ secret, headers: signed(marked), body: bytes }))).toBe('invalid_payload');
+  });
+
   it('when the timestamp is outside the tolerance either way, then it throws stale_timestamp', () => {
     const old = signed(body, new Date(Date.now() - 301_000));
     expect(kind(() => verifyWebhook({ secret, headers: old, body }))).toBe('stale_timestamp');

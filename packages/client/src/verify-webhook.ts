@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { type ChangeEvent, WebhookPayload } from '@usermeta/contract';
 import { Webhook } from 'standardwebhooks';
 
@@ -28,6 +27,23 @@ export type VerifyWebhookInput = {
   now?: Date;
 };
 
+const utf8 = new TextEncoder();
+// `ignoreBOM`: a leading byte order mark stays in the text, as it is part of what was signed.
+const utf8Text = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Same length and same bytes, in a time that depends on the length only (no early exit), so
+ * that how long a refusal takes says nothing about how much of a guessed signature was right.
+ * Plain JavaScript instead of node:crypto's timingSafeEqual: the client also runs in browsers,
+ * where the console imports it, and in other runtimes.
+ */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= (a[i] as number) ^ (b[i] as number);
+  return difference === 0;
+}
+
 function header(headers: VerifyWebhookInput['headers'], name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
   const record = headers as Record<string, string | string[] | undefined>;
@@ -56,13 +72,12 @@ export function verifyWebhook(input: VerifyWebhookInput): ChangeEvent {
   if (Number.isNaN(seconds) || Math.abs(now - seconds) > tolerance) {
     throw new WebhookVerificationError('stale_timestamp', 'webhook timestamp outside the tolerance');
   }
-  const body = typeof input.body === 'string' ? input.body : Buffer.from(input.body).toString('utf8');
-  const expected = Buffer.from(new Webhook(input.secret).sign(id, new Date(seconds * 1000), body).slice('v1,'.length));
+  const body = typeof input.body === 'string' ? input.body : utf8Text.decode(input.body);
+  const expected = utf8.encode(new Webhook(input.secret).sign(id, new Date(seconds * 1000), body).slice('v1,'.length));
   const matches = signatures.split(' ').some((versioned) => {
     const [version, signature] = versioned.split(',');
     if (version !== 'v1' || signature === undefined) return false;
-    const given = Buffer.from(signature);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return sameBytes(utf8.encode(signature), expected);
   });
   if (!matches) throw new WebhookVerificationError('bad_signature', 'no matching webhook signature');
 
