@@ -150,10 +150,12 @@ function checkParams(entry: Entry, match: RegExpExecArray): Record<string, strin
   entry.params.forEach((name, i) => {
     raw[name] = safeDecode(match[i + 1] ?? '');
   });
-  const schema = entry.route?.pathParams as ZodTypeAny | undefined;
+  const { route } = entry;
   // Without a body to protect, ts-rest's own check of the same schema answers the same 400
   // (path parameters are the first thing it checks, and nothing runs before it): one check.
-  if (!schema || entry.params.length === 0 || !takesBody(entry.route as AppRoute)) return raw;
+  if (!route || entry.params.length === 0 || !takesBody(route)) return raw;
+  const schema = route.pathParams as ZodTypeAny | undefined;
+  if (!schema) return raw;
   const result = schema.safeParse(raw);
   if (!result.success) throw new HttpError(400, result.error.issues[0]?.message ?? 'Bad Request');
   return raw;
