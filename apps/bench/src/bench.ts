@@ -39,6 +39,12 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '1,16,64' },
     scenarios: { type: 'string', default: 'get,patch,mixed,get304' },
     rounds: { type: 'string', default: '2' },
+    /**
+     * Seconds each target runs a scenario, unmeasured, before that scenario's rounds: V8 compiles
+     * and re-compiles a code path for its first seconds under load, and a larger program (the
+     * server) takes longer to settle than the floors (docs/benchmarks.md, "Issue 16, fourth pass").
+     */
+    warmup: { type: 'string', default: '10' },
     workers: { type: 'string', default: '1' },
     requests: { type: 'string', default: '0' },
     'growth-users': { type: 'string', default: '0' },
@@ -79,6 +85,7 @@ const requested = args.scenarios.split(',').filter(Boolean);
 const listing = requested.includes('list');
 const scenarios = requested.filter((name) => name !== 'list') as Mix[];
 const rounds = smoke ? 1 : Number(args.rounds);
+const warmupSec = smoke ? 1 : Number(args.warmup);
 const API_KEY = 'bench-key-0123456789abcdef';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 /** get304 requests these many users (their ETags are read first). */
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
   // Every target runs on this Node (process.execPath) unless --compare-node says otherwise: run the
   // bench through `pnpm bench` (Node 24 from the workspace), not a shell's own `node`.
   log(
-    `bench: Node ${process.version}, ${users} users, ${durationSec}s per run, c=${connections.join('/')}, ${rounds} round(s) A/B`,
+    `bench: Node ${process.version}, ${users} users, ${durationSec}s per run after ${warmupSec}s of warm-up per scenario, c=${connections.join('/')}, ${rounds} round(s) A/B`,
   );
   const database = await startTestDatabase();
   const sql = new pg.Client({ connectionString: database.url });
@@ -202,11 +209,32 @@ async function main(): Promise<void> {
     }
 
     const ledger: PatchLedger = new Map();
+    /** The server's writes go in the ledger; the floors' shallow merge must not clobber them. */
+    const loadOptionsOf = (target: Target) => ({
+      ...(target.name === 'server' ? { ledger } : {}),
+      ...(target.name === 'baseline' || target.name === 'express' ? { writeKind: 'unsafe_metadata' as const } : {}),
+    });
     const rows: Row[] = [];
     for (const mix of scenarios) {
       // The ETags are read just before the scenario, which only reads, so they stay current in it.
       const etags = mix === 'get304' ? await fetchETags(server.url, API_KEY, ids.slice(0, ETAGGED_USERS)) : undefined;
       if (etags) log(`get304: read the ETags of ${etags.size} users`);
+      if (warmupSec > 0) {
+        const c = Math.max(...connections);
+        log(`  ${mix}: warm-up, ${warmupSec}s per target at c=${c} (not measured)`);
+        for (const target of targets) {
+          await runLoad({
+            url: target.url,
+            apiKey: API_KEY,
+            ids,
+            connections: c,
+            mix,
+            durationSec: warmupSec,
+            ...loadOptionsOf(target),
+            ...(etags ? { etags } : {}),
+          });
+        }
+      }
       for (const c of connections) {
         const runs: Record<Target['name'], LoadResult[]> = { server: [], baseline: [], previous: [], express: [] };
         for (let round = 0; round < rounds; round++) {
@@ -223,11 +251,7 @@ async function main(): Promise<void> {
               connections: c,
               mix,
               durationSec,
-              ...(target.name === 'server' ? { ledger } : {}),
-              // The floors' shallow merge must not clobber the server's ledger writes.
-              ...(target.name === 'baseline' || target.name === 'express'
-                ? { writeKind: 'unsafe_metadata' as const }
-                : {}),
+              ...loadOptionsOf(target),
               ...(etags ? { etags } : {}),
             });
             const cpu = (await cpuSeconds(target.pid)) - cpuBefore;
@@ -406,6 +430,7 @@ async function main(): Promise<void> {
       settings: {
         users,
         durationSec,
+        warmupSec,
         connections,
         rounds,
         workers,

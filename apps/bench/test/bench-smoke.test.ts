@@ -18,6 +18,11 @@ describe('benchmark and soak, as short smoke runs', () => {
     expect(result.stdout).toMatch(/\| scenario \| c +\| server rps/);
     const report = JSON.parse(await readFile(out, 'utf8'));
     expect(report.rows.map((row: { scenario: string }) => row.scenario)).toEqual(['get', 'patch', 'mixed', 'get304']);
+    // Every scenario ran on every target, unmeasured, before its rounds (1 s in a smoke run).
+    expect(report.settings.warmupSec).toBe(1);
+    for (const scenario of report.rows.map((row: { scenario: string }) => row.scenario)) {
+      expect(result.stderr).toContain(`${scenario}: warm-up, 1s per target`);
+    }
     const notModified = report.rows.find((row: { scenario: string }) => row.scenario === 'get304');
     expect(notModified.server.notModified).toBe(notModified.server.requests);
     // All three targets in one rotation: the server, bare Express 5 and node:http, each with its CPU per request.
