@@ -58,6 +58,11 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     compare: { type: 'string' },
     'compare-node': { type: 'string' },
+    /**
+     * Also bare Express 5 around the server's own data layer ("same-work", service-floor-server.ts):
+     * the same database work as the server without its HTTP layer, in the same rotation.
+     */
+    'service-floor': { type: 'boolean', default: false },
     /** Accepted for older command lines: bare Express is in the default rotation now. */
     'express-floor': { type: 'boolean', default: false },
     /** GET with a key from the database against a root key, on the same server, A B A B. */
@@ -154,10 +159,15 @@ async function main(): Promise<void> {
     const express = await startBaseline({
       databaseUrl: database.url,
       apiKey: API_KEY,
-      expressFloor: true,
+      floor: 'express',
       ...profileFloors,
     });
     targets.push(server, express, baseline);
+    if (args['service-floor']) {
+      targets.push(
+        await startBaseline({ databaseUrl: database.url, apiKey: API_KEY, floor: 'service', ...profileFloors }),
+      );
+    }
     if (args.compare) {
       // The older build gets a database of its own in the same PostgreSQL: it migrates it to its
       // own schema at start (it would refuse one migrated by a newer build), then gets a copy of
@@ -211,7 +221,8 @@ async function main(): Promise<void> {
     const ledger: PatchLedger = new Map();
     /** The server's writes go in the ledger; the floors' shallow merge must not clobber them. */
     const loadOptionsOf = (target: Target) => ({
-      ...(target.name === 'server' ? { ledger } : {}),
+      // The same-work floor writes the server's kind through the server's own merge: its writes are checked too.
+      ...(target.name === 'server' || target.name === 'service' ? { ledger } : {}),
       ...(target.name === 'baseline' || target.name === 'express' ? { writeKind: 'unsafe_metadata' as const } : {}),
     });
     const rows: Row[] = [];
@@ -236,7 +247,13 @@ async function main(): Promise<void> {
         }
       }
       for (const c of connections) {
-        const runs: Record<Target['name'], LoadResult[]> = { server: [], baseline: [], previous: [], express: [] };
+        const runs: Record<Target['name'], LoadResult[]> = {
+          server: [],
+          baseline: [],
+          previous: [],
+          express: [],
+          service: [],
+        };
         for (let round = 0; round < rounds; round++) {
           // Each round starts with the next target, so that no target always runs first (or
           // right after the same one): a control run of one build in two slots found the slots unequal.
@@ -275,6 +292,7 @@ async function main(): Promise<void> {
           baseline: meanOf(runs.baseline),
           ...(runs.previous.length ? { previous: meanOf(runs.previous) } : {}),
           ...(runs.express.length ? { express: meanOf(runs.express) } : {}),
+          ...(runs.service.length ? { service: meanOf(runs.service) } : {}),
         });
       }
     }
@@ -286,6 +304,9 @@ async function main(): Promise<void> {
       express: await rssMb(express.pid),
       ...(targets.some((t) => t.name === 'previous')
         ? { previous: await rssMb(targets.find((t) => t.name === 'previous')?.pid ?? 0) }
+        : {}),
+      ...(targets.some((t) => t.name === 'service')
+        ? { service: await rssMb(targets.find((t) => t.name === 'service')?.pid ?? 0) }
         : {}),
     };
     const targetsMet = targetsOf(rows, rss);
@@ -440,6 +461,7 @@ async function main(): Promise<void> {
         compare: args.compare,
         compareNode: args['compare-node'],
         keys: args.keys,
+        serviceFloor: args['service-floor'],
         infraCosts: args['infra-costs'],
       },
       rows: rows.map((row) => ({ ...row, ratio: ratios(row) })),

@@ -11,12 +11,11 @@
  */
 import express, { type Response } from 'express';
 import pg from 'pg';
+import { bareExpress, refusedId, serveFloor } from './floor-express.js';
 import { GET_QUERY, KINDS, PATCH_QUERY } from './floor-queries.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 pool.on('error', () => undefined);
-const expectedAuth = `Bearer ${process.env.API_KEY}`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function answer(res: Response, row: Record<string, unknown> | undefined): void {
   if (!row) {
@@ -32,37 +31,17 @@ function answer(res: Response, row: Record<string, unknown> | undefined): void {
   else res.json(out);
 }
 
-const app = express();
-app.disable('x-powered-by');
-app.set('etag', false);
-app.use((req, res, next) => {
-  if (req.headers.authorization !== expectedAuth) {
-    res.status(401).json({ code: 401, message: 'Unauthorized' });
-    return;
-  }
-  next();
-});
+const app = bareExpress(process.env.API_KEY);
 app.get('/users/:id/metadata', async (req, res) => {
-  if (!UUID.test(req.params.id)) {
-    res.status(400).json({ code: 400, message: 'invalid user id' });
-    return;
-  }
+  if (refusedId(req.params.id, res)) return;
   const { rows } = await pool.query({ ...GET_QUERY, values: [req.params.id] });
   answer(res, rows[0]);
 });
 app.patch('/users/:id/metadata', express.json(), async (req, res) => {
-  if (!UUID.test(req.params.id)) {
-    res.status(400).json({ code: 400, message: 'invalid user id' });
-    return;
-  }
+  if (refusedId(req.params.id, res)) return;
   const patch = (req.body ?? {}) as Record<string, unknown>;
   const values = KINDS.map((kind) => (patch[kind] ? JSON.stringify(patch[kind]) : null));
   const { rows } = await pool.query({ ...PATCH_QUERY, values: [req.params.id, ...values] });
   answer(res, rows[0]);
 });
-const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  void pool.end().then(() => process.exit(0));
-});
+serveFloor(app, () => pool.end());

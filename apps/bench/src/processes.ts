@@ -8,7 +8,7 @@ import { findFreePort } from '@usermeta/server/testing';
 import type pg from 'pg';
 
 export type Target = {
-  name: 'server' | 'baseline' | 'previous' | 'express';
+  name: 'server' | 'baseline' | 'previous' | 'express' | 'service';
   url: string;
   child: ChildProcess;
   pid: number;
@@ -36,7 +36,11 @@ export async function startFlags(main: string): Promise<string[]> {
 }
 
 const BASELINE_MAIN = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
-const EXPRESS_FLOOR_MAIN = fileURLToPath(new URL('./express-floor-server.js', import.meta.url));
+/** The floors besides node:http, by target name. */
+const FLOOR_MAINS = {
+  express: fileURLToPath(new URL('./express-floor-server.js', import.meta.url)),
+  service: fileURLToPath(new URL('./service-floor-server.js', import.meta.url)),
+} as const;
 
 async function waitForHealth(url: string, path: string, apiKey: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -106,17 +110,20 @@ export async function startServer(options: {
 export async function startBaseline(options: {
   databaseUrl: string;
   apiKey: string;
-  /** The bare Express 5 floor instead of the node:http baseline. */
-  expressFloor?: boolean;
+  /**
+   * Another floor instead of the node:http baseline: bare Express 5 (`express`), or bare Express 5
+   * around the server's own data layer (`service`, the same database work as the server).
+   */
+  floor?: keyof typeof FLOOR_MAINS;
   /** Write a V8 CPU profile of this floor into this folder too (to compare shares with the server's). */
   cpuProfileDir?: string;
 }): Promise<Target> {
   const port = await findFreePort();
-  const name = options.expressFloor ? 'express' : 'baseline';
+  const name = options.floor ?? 'baseline';
   const profile = options.cpuProfileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...profile, options.expressFloor ? EXPRESS_FLOOR_MAIN : BASELINE_MAIN], {
+  const child = spawn(process.execPath, [...profile, options.floor ? FLOOR_MAINS[options.floor] : BASELINE_MAIN], {
     env: { ...process.env, DATABASE_URL: options.databaseUrl, API_KEY: options.apiKey, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -10,10 +10,12 @@ export type Row = {
   express?: LoadResult;
   /** An older build of the server (--compare). */
   previous?: LoadResult;
+  /** Bare Express 5 around the server's own data layer (--service-floor): the same database work. */
+  service?: LoadResult;
 };
 
 /** RSS of each target's process after all the scenarios ran, in MB. */
-export type Rss = { server: number; baseline: number; express?: number; previous?: number };
+export type Rss = { server: number; baseline: number; express?: number; previous?: number; service?: number };
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -53,6 +55,7 @@ export function ratios(row: Row): {
   p99: number | null;
   vsExpress: { throughput: number | null; p99: number | null; cpu: number | null };
   vsPrevious?: { throughput: number | null; p99: number | null; cpu: number | null };
+  vsService?: { throughput: number | null; p99: number | null; cpu: number | null };
 } {
   const versus = (other: LoadResult) => ({
     throughput: ratio(row.server.rps, other.rps),
@@ -64,6 +67,7 @@ export function ratios(row: Row): {
     p99: ratio(row.server.p99, row.baseline.p99),
     vsExpress: row.express ? versus(row.express) : { throughput: null, p99: null, cpu: null },
     ...(row.previous ? { vsPrevious: versus(row.previous) } : {}),
+    ...(row.service ? { vsService: versus(row.service) } : {}),
   };
 }
 
@@ -97,6 +101,9 @@ export function formatTable(rows: Row[]): string {
   header.push(hasExpress ? 'errors s/e/n' : 'errors s/n');
   if (hasPrevious) header.push('prev rps', 'prev p99', 'cpu µs/req prev', 'rps s/prev', 'cpu s/prev');
   if (hasPrevious && hasDb) header.push('db µs/req prev');
+  const hasService = rows.some((row) => row.service);
+  if (hasService) header.push('same-work rps', 'rps s/w', 'p99 s/w', 'cpu µs/req w', 'cpu s/w');
+  if (hasService && hasDb) header.push('db µs/req w');
 
   const lines = rows.map((row) => {
     const r = ratios(row);
@@ -135,6 +142,16 @@ export function formatTable(rows: Row[]): string {
       );
       if (hasDb) cells.push(dbUs(previous));
     }
+    if (hasService) {
+      cells.push(
+        row.service ? String(row.service.rps) : '-',
+        show(r.vsService?.throughput ?? null),
+        show(r.vsService?.p99 ?? null),
+        us(row.service),
+        show(r.vsService?.cpu ?? null),
+      );
+      if (hasDb) cells.push(dbUs(row.service));
+    }
     return cells;
   });
   return markdown(header, lines);
@@ -154,6 +171,10 @@ export function formatRss(rss: Rss): string {
   if (rss.previous !== undefined) {
     header.push('previous', 'server/previous');
     cells.push(String(rss.previous), show(ratio(rss.server, rss.previous)));
+  }
+  if (rss.service !== undefined) {
+    header.push('same-work', 'server/same-work');
+    cells.push(String(rss.service), show(ratio(rss.server, rss.service)));
   }
   return markdown(header, [cells]);
 }

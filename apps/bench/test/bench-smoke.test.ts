@@ -13,7 +13,7 @@ const run = (script: string, args: string[]) =>
 describe('benchmark and soak, as short smoke runs', () => {
   it('when the benchmark runs briefly, then it prints the table, with 0 errors and 0 lost updates', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'usermeta-bench-')), 'smoke.json');
-    const result = await run('bench.js', ['--smoke', '--keys', '--out', out]);
+    const result = await run('bench.js', ['--smoke', '--keys', '--service-floor', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\| scenario \| c +\| server rps/);
     const report = JSON.parse(await readFile(out, 'utf8'));
@@ -25,9 +25,11 @@ describe('benchmark and soak, as short smoke runs', () => {
     }
     const notModified = report.rows.find((row: { scenario: string }) => row.scenario === 'get304');
     expect(notModified.server.notModified).toBe(notModified.server.requests);
-    // All three targets in one rotation: the server, bare Express 5 and node:http, each with its CPU per request.
+    // All the targets in one rotation: the server, bare Express 5, node:http and (--service-floor)
+    // bare Express 5 around the server's data layer, each with its CPU per request.
+    expect(result.stdout).toMatch(/\| same-work rps \| rps s\/w/);
     for (const row of report.rows) {
-      for (const target of [row.server, row.express, row.baseline]) {
+      for (const target of [row.server, row.express, row.baseline, row.service]) {
         expect(target.errors).toBe(0);
         expect(target.requests).toBeGreaterThan(0);
         expect(target.cpuUsPerRequest).toBeGreaterThan(0);
@@ -39,7 +41,7 @@ describe('benchmark and soak, as short smoke runs', () => {
     if (report.databaseCpuMeasured) {
       expect(result.stdout).toMatch(/db µs\/req s\/e\/n/);
       const patches = report.rows.find((row: { scenario: string }) => row.scenario === 'patch');
-      for (const target of [patches.server, patches.express, patches.baseline]) {
+      for (const target of [patches.server, patches.express, patches.baseline, patches.service]) {
         expect(target.dbCpuUsPerRequest).toBeGreaterThan(0);
       }
     }
