@@ -213,4 +213,17 @@ describe('changedKinds', () => {
       ),
     ).toEqual(['private_metadata', 'unsafe_metadata']);
   });
+
+  it('when a kind holds the same JSON with members in another order, then it is not listed', () => {
+    expect(
+      changedKinds(
+        { public_metadata: { a: [{ x: 1, y: { p: 1, q: 2 } }], b: 2 }, private_metadata: null, unsafe_metadata: null },
+        {
+          public_metadata: { b: 2, a: [{ y: { q: 2, p: 1 }, x: 1 }] },
+          private_metadata: null,
+          unsafe_metadata: { z: 1 },
+        },
+      ),
+    ).toEqual(['unsafe_metadata']);
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ChangeEvent, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
+import { type ChangeEvent, jsonEqual, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
 import type { Queryable } from '../db/queryable.js';
 import { type StoredMetadata, toUserMetadata } from '../metadata/metadata-rules.js';
 import { deleteUserEvents, insertEvent, type Subscription } from './events.repository.js';
@@ -16,8 +16,9 @@ export const INTERNAL_CONTEXT: ChangeContext = Object.freeze({ actor: 'internal'
  */
 export type EventSubscriber = (q: Queryable, event: ChangeEvent, subscriptions: Subscription[]) => Promise<void>;
 
+/** The kinds whose JSON differs (members in another order are the same JSON, as in sameMetadata). */
 export function changedKinds(before: StoredMetadata, after: StoredMetadata): MetadataKind[] {
-  return METADATA_KINDS.filter((kind) => JSON.stringify(before[kind]) !== JSON.stringify(after[kind]));
+  return METADATA_KINDS.filter((kind) => !jsonEqual(before[kind], after[kind]));
 }
 
 /** A metadata change as its event tells it: the user, the version it made, before and after. */

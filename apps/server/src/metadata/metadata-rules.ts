@@ -3,6 +3,7 @@ import {
   isJsonObject,
   type JsonObject,
   type JsonValue,
+  jsonEqual,
   MESSAGES,
   METADATA_KINDS,
   type MetadataKind,
@@ -118,6 +119,11 @@ export function toUserMetadata(stored: StoredMetadata): UserMetadata | undefined
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * Whether two states hold the same JSON, whatever the order of their objects' members:
+ * PostgreSQL stores an object's members in its own order, so a value read back is compared
+ * with one as a client sent it (api.md: a PATCH that changes nothing keeps the ETag).
+ */
 export function sameMetadata(a: StoredMetadata, b: StoredMetadata): boolean {
-  return METADATA_KINDS.every((kind) => JSON.stringify(a[kind]) === JSON.stringify(b[kind]));
+  return METADATA_KINDS.every((kind) => jsonEqual(a[kind], b[kind]));
 }
