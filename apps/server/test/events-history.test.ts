@@ -152,7 +152,12 @@ describe('GET /users/{id}/metadata/history', () => {
     for (const limit of ['0', '101', 'ten', '', '1.5', '-1']) {
       expect((await history(id, `?limit=${limit}`)).json).toEqual({ code: 400, message: 'invalid limit' });
     }
-    for (const cursor of ['nope', 'aDow', Buffer.from('h:abc').toString('base64url'), '']) {
+    const forged = [
+      Buffer.from('h:9999999999999999999').toString('base64url'), // past PostgreSQL's bigint
+      Buffer.from('h:9223372036854775808').toString('base64url'), // bigint's maximum + 1
+      'a'.repeat(201), // longer than any cursor the server makes
+    ];
+    for (const cursor of ['nope', 'aDow', Buffer.from('h:abc').toString('base64url'), '', ...forged]) {
       expect((await history(id, `?cursor=${cursor}`)).json).toEqual({ code: 400, message: 'invalid cursor' });
     }
     expect((await history('not-a-uuid')).json).toEqual({ code: 400, message: 'invalid user id' });

@@ -66,7 +66,11 @@ export const PageLimit = z
 
 export const HistoryQuery = z.object({
   limit: PageLimit.optional(),
-  cursor: z.string({ message: MESSAGES.invalidCursor }).min(1, MESSAGES.invalidCursor).max(200).optional(),
+  cursor: z
+    .string({ message: MESSAGES.invalidCursor })
+    .min(1, MESSAGES.invalidCursor)
+    .max(200, MESSAGES.invalidCursor)
+    .optional(),
 });
 
 export const MetadataHistory = extendApi(

@@ -12,10 +12,15 @@ export function encodeCursor(seq: string): string {
   return Buffer.from(`h:${seq}`).toString('base64url');
 }
 
+/** The largest position an event can have: PostgreSQL's bigint. */
+const MAX_SEQ = 9_223_372_036_854_775_807n;
+
 /** The position a cursor names, or undefined when it is not one this server made. */
 export function decodeCursor(cursor: string): string | undefined {
   const match = /^h:([1-9][0-9]{0,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return match?.[1];
+  const seq = match?.[1];
+  // 19 digits may still be past bigint: such a cursor was never made, and the query would fail.
+  return seq !== undefined && BigInt(seq) <= MAX_SEQ ? seq : undefined;
 }
 
 export class EventsService {
