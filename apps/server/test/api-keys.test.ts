@@ -90,6 +90,30 @@ describe('POST /api-keys', () => {
     const ok = await post({ name: 'x', scopes: ['users:read'], kinds: ['public_metadata'] }, maker.key);
     expect(ok.status).toBe(201);
   });
+
+  it('when a key that expires makes a key, then the new key may not outlive it (403), and one that expires no later is made', async () => {
+    const expiresAt = Date.now() + 3_600_000;
+    const maker = await makeKey(server(), {
+      scopes: ['keys:manage', 'users:read'],
+      expires_at: new Date(expiresAt).toISOString(),
+    });
+    const forbidden = [
+      { name: 'forever', scopes: ['users:read'] },
+      { name: 'later', scopes: ['users:read'], expires_at: new Date(expiresAt + 1000).toISOString() },
+    ];
+    for (const body of forbidden) {
+      const res = await post(body, maker.key);
+      expect(res.status, JSON.stringify(body)).toBe(403);
+      expect(res.json).toEqual({ code: 403, message: 'Forbidden' });
+    }
+    for (const at of [expiresAt, expiresAt - 60_000]) {
+      const res = await post(
+        { name: 'sooner', scopes: ['users:read'], expires_at: new Date(at).toISOString() },
+        maker.key,
+      );
+      expect(res.status).toBe(201);
+    }
+  });
 });
 
 describe('using a key', () => {

@@ -34,8 +34,13 @@ function toApiKey(row: ApiKeyRow): ApiKey {
   };
 }
 
-/** True when `maker` holds every scope and kind it would hand out: no key can make a stronger one. */
-function mayGrant(maker: Principal, input: NewApiKey): boolean {
+/**
+ * True when `maker` holds every scope and kind it would hand out, and the new key expires no
+ * later than the maker does (`makerExpiry`; undefined when it never expires): no key can make a
+ * stronger one, nor one that outlives it.
+ */
+function mayGrant(maker: Principal, makerExpiry: Date | undefined, input: NewApiKey, expiresAt: Date | null): boolean {
+  if (makerExpiry !== undefined && (expiresAt === null || expiresAt > makerExpiry)) return false;
   if (!input.scopes.every((scope) => maker.scopes.has(scope))) return false;
   const makerKinds = maker.kinds;
   if (makerKinds === undefined) return true;
@@ -55,7 +60,8 @@ export class ApiKeysService {
     if (expiresAt !== null && !(expiresAt.getTime() > now)) {
       return { kind: 'invalid', message: MESSAGES.invalidExpiresAt };
     }
-    if (!mayGrant(maker, input)) return { kind: 'forbidden' };
+    const makerExpiry = maker.id === undefined ? undefined : this.store.expiryOf(maker.id);
+    if (!mayGrant(maker, makerExpiry, input, expiresAt)) return { kind: 'forbidden' };
     const key = generateKey();
     const keyHash = hashKey(key);
     const row = await insertApiKey(this.db, {
