@@ -192,9 +192,11 @@ describe('the migration on existing metadata', () => {
     const url = new URL(inject('databaseUrl'));
     url.searchParams.set('options', `-c search_path=${SCHEMA}`);
     database = new Database({ connectionString: url.toString(), logger: createLogger('silent'), ...TEST_DB_LIMITS });
-    const [leaves, ...before] = Object.entries(migrations).reverse();
-    if (leaves?.[0] !== '2026_11_29_0006_listing_leaves') throw new Error('0006 is no longer the last migration');
-    for (const [, migration] of before.reverse()) await migration.up(database.db);
+    const all = Object.entries(migrations);
+    const at = all.findIndex(([name]) => name === '2026_11_29_0006_listing_leaves');
+    const leaves = all[at];
+    if (!leaves) throw new Error('migration 0006 not found');
+    for (const [, migration] of all.slice(0, at)) await migration.up(database.db);
     await admin.query(`set search_path = ${SCHEMA}`);
     // 2 500 users: more than two backfill batches of 1 000.
     await admin.query(

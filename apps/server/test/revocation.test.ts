@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { API_KEYS_CHANNEL } from '../src/keys/key-store.js';
 import { startTestServer, type TestServer } from '../src/testing/index.js';
 import { databaseEnv, databaseRouting, eventually, makeKey, useTestServer } from './helpers.js';
 
@@ -96,6 +98,52 @@ describe('revocation across processes', () => {
     expect(await eventually(async () => (await statusOf(listenerUrl(), made.key)) === 200, PROMISE_MS)).toBe(true);
     expect((await server().client.revokeApiKey(made.id)).status).toBe(204);
     expect(await eventually(async () => (await statusOf(listenerUrl(), made.key)) === 401, PROMISE_MS)).toBe(true);
+  });
+
+  it('when a key is revoked, then a listening server refuses it at once, even while its pool is too busy to reload', async () => {
+    // Its only pooled connection is held by a long query: the reload that the notification
+    // starts waits behind it, so only the notification itself can refuse the key in time.
+    const busy = await startTestServer({
+      databaseUrl: inject('databaseUrl'),
+      apiKeys: [ROOT_KEY],
+      apiKeysRefreshIntervalMs: 600_000,
+      db: { ...databaseRouting(), poolMax: 1 },
+    });
+    try {
+      // The first key may reach it through its first load; the second only through a reload,
+      // which (with a 10-minute safety net) only its LISTEN connection starts: so it listens.
+      const first = await makeKey(server(), { scopes: ['users:read'] });
+      expect(await eventually(async () => (await statusOf(busy.url, first.key)) === 200, PROMISE_MS)).toBe(true);
+      const made = await makeKey(server(), { scopes: ['users:read'] });
+      expect(await eventually(async () => (await statusOf(busy.url, made.key)) === 200, PROMISE_MS)).toBe(true);
+      const held = busy.database.pool.query('select pg_sleep(4)');
+      try {
+        expect((await server().client.revokeApiKey(made.id)).status).toBe(204);
+        expect(await eventually(async () => (await statusOf(busy.url, made.key)) === 401, 2000)).toBe(true);
+      } finally {
+        await held;
+      }
+    } finally {
+      await busy.close();
+    }
+  });
+
+  it('when keys change, then the notification names the operation and the key', async () => {
+    // LISTEN needs a session of its own: the database itself, not a transaction pooler.
+    const listener = new pg.Client({ connectionString: inject('pooler')?.directUrl ?? inject('databaseUrl') });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await listener.query(`listen ${API_KEYS_CHANNEL}`);
+    try {
+      const made = await makeKey(server(), { scopes: ['users:read'] });
+      await server().database.db.updateTable('api_keys').set({ name: 'renamed' }).where('id', '=', made.id).execute();
+      expect((await server().client.revokeApiKey(made.id)).status).toBe(204);
+      const expected = [`INSERT:${made.id}`, `UPDATE:${made.id}`, `DELETE:${made.id}`];
+      expect(await eventually(async () => expected.every((p) => payloads.includes(p)), PROMISE_MS)).toBe(true);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('when a key is deleted straight from the table, not through the API, then every server refuses it within 5 s', async () => {

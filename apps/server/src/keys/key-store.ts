@@ -58,6 +58,11 @@ function put(snapshot: Snapshot, key: CachedKey): void {
   snapshot.byId.set(key.principal.id as string, key);
 }
 
+function clear(snapshot: Snapshot): void {
+  snapshot.byHash.clear();
+  snapshot.byId.clear();
+}
+
 function drop(snapshot: Snapshot, id: string): void {
   const key = snapshot.byId.get(id);
   if (!key) return;
@@ -146,10 +151,16 @@ export class ApiKeyStore {
     apply(this.snapshot);
   }
 
-  /** Payload `<TG_OP>:<id>` from the trigger. */
+  /**
+   * Payload `<TG_OP>:<id>` from the trigger (migration 0007; `TRUNCATE:` for a truncate): a
+   * deleted key, or every key after a truncate, is refused at once, without waiting for the
+   * reload, which goes through the pool the requests use and may be slow just then. Any other
+   * payload (an insert or update, or 0004's id alone during a rolling upgrade) only reloads.
+   */
   private onNotify(payload: string): void {
     const [op, id] = payload.split(':');
     if (op === 'DELETE' && id) this.revoked(id);
+    else if (op === 'TRUNCATE') this.mutate(clear);
     void this.reload();
   }
 

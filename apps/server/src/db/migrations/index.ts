@@ -5,6 +5,7 @@ import * as m0003 from './2026_11_29_0003_listing_indexes.js';
 import * as m0004 from './2026_11_29_0004_api_keys.js';
 import * as m0005 from './2026_11_29_0005_events_and_webhooks.js';
 import * as m0006 from './2026_11_29_0006_listing_leaves.js';
+import * as m0007 from './2026_11_30_0007_api_keys_notify_operation.js';
 
 /** Explicit registry, so migrations survive bundling and need no directory scan. Append only. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0004_api_keys': m0004,
   '2026_11_29_0005_events_and_webhooks': m0005,
   '2026_11_29_0006_listing_leaves': m0006,
+  '2026_11_30_0007_api_keys_notify_operation': m0007,
 };
