@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readOrWriteOnce } from '../process/write-once.js';
 
 export const SECRETS_KEY_FILE = 'webhook-secrets-key';
 
@@ -42,27 +42,14 @@ export function generateWebhookSecret(): string {
 
 /**
  * The configured key, or the one generated once and kept in the data folder (mode 600), as the
- * admin key is. Processes that share a database must share this key (same DATA_DIR or setting).
+ * admin key is: processes starting at once (WEB_CONCURRENCY) agree on one key, and none reads a
+ * half-written file. Processes that share a database must share this key (same DATA_DIR or setting).
  */
 export async function loadSecretsKey(configured: Buffer | undefined, dataDir: string): Promise<Buffer> {
   if (configured) return configured;
   const file = join(dataDir, SECRETS_KEY_FILE);
-  const read = async () => {
-    const text = (await readFile(file, 'utf8').catch(() => undefined))?.trim();
-    return text ? Buffer.from(text, 'base64') : undefined;
-  };
-  const existing = await read();
-  if (existing) return existing;
-  await mkdir(dataDir, { recursive: true, mode: 0o755 });
-  const key = randomBytes(32);
-  try {
-    // `wx`: when two processes start at once, one writes and the other reads its key.
-    await writeFile(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const written = await read();
-    if (!written) throw new Error(`${file} is empty`);
-    return written;
-  }
+  const { text } = await readOrWriteOnce(file, () => randomBytes(32).toString('base64'));
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
+  return key;
 }
