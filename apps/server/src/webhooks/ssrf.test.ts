@@ -23,6 +23,14 @@ describe('isBlockedAddress', () => {
       '::ffff:7f00:1',
       '::ffff:a9fe:a9fe',
       '64:ff9b::a00:1',
+      '::ffff:0:7f00:1', // IPv4-translated 127.0.0.1
+      '::ffff:0:169.254.169.254',
+      '64:ff9b:1::a00:1', // local-use NAT64
+      '2002:7f00:1::1', // 6to4 of 127.0.0.1
+      '2002:a9fe:a9fe::', // 6to4 of 169.254.169.254
+      '2001:0:4136:e378:8000:63bf:3fff:fdd2', // Teredo
+      '100::1', // discard-only
+      '192.88.99.1', // 6to4 relay anycast
       'fe80::1',
       'fd12:3456::1',
       'ff02::1',
@@ -32,7 +40,16 @@ describe('isBlockedAddress', () => {
   });
 
   it('when an address is public, then it is allowed', () => {
-    for (const address of ['93.184.215.14', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) {
+    for (const address of [
+      '93.184.215.14',
+      '8.8.8.8',
+      '172.32.0.1',
+      '2606:4700::1111',
+      '::ffff:8.8.8.8',
+      '::ffff:0:808:808', // IPv4-translated 8.8.8.8
+      '2002:808:808::1', // 6to4 of 8.8.8.8
+      '2001:db9::1',
+    ]) {
       expect(isBlockedAddress(address), address).toBe(false);
     }
   });

@@ -4,7 +4,8 @@ import { isIP } from 'node:net';
 /**
  * Where a webhook may point. Only http(s); a host must resolve to public addresses only
  * (loopback, private, link-local, unspecified, multicast and other special ranges are refused,
- * IPv4-mapped IPv6 included), unless private networks are allowed. Checked when the endpoint is
+ * and so are IPv6 addresses that carry or tunnel to a refused IPv4 one: mapped, translated,
+ * NAT64, 6to4, Teredo), unless private networks are allowed. Checked when the endpoint is
  * made and again before each delivery, which then connects to the very address checked.
  */
 export type UrlCheck =
@@ -33,6 +34,7 @@ const BLOCKED_V4: [number, number][] = [
   ['172.16.0.0', 12], // private
   ['192.0.0.0', 24], // IETF protocol assignments
   ['192.0.2.0', 24], // documentation
+  ['192.88.99.0', 24], // 6to4 relay anycast (deprecated): relays into IPv6
   ['192.168.0.0', 16], // private
   ['198.18.0.0', 15], // benchmarking
   ['198.51.100.0', 24], // documentation
@@ -77,8 +79,18 @@ function v6Blocked(address: string): boolean {
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, which covers :: and ::1).
   if (firstFiveZero && (g5 === 0xffff || g5 === 0))
     return g5 === 0 && g4 === 0 && g6 === 0 ? true : v4Blocked(embeddedV4);
+  // IPv4-translated (::ffff:0:a.b.c.d, RFC 2765) reaches the embedded IPv4 address.
+  if (g.slice(0, 4).every((x) => x === 0) && g4 === 0xffff && g5 === 0) return v4Blocked(embeddedV4);
   // NAT64 (64:ff9b::/96) reaches the embedded IPv4 address.
   if (g0 === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return v4Blocked(embeddedV4);
+  // Local-use NAT64 (64:ff9b:1::/48, RFC 8215): a site's own translator, to any IPv4 it chooses.
+  if (g0 === 0x64 && g[1] === 0xff9b && g[2] === 1) return true;
+  // 6to4 (2002::/16) reaches the IPv4 address in its second and third groups.
+  const g1 = g[1] ?? 0;
+  const g2 = g[2] ?? 0;
+  if (g0 === 0x2002) return v4Blocked(`${g1 >> 8}.${g1 & 0xff}.${g2 >> 8}.${g2 & 0xff}`);
+  if (g0 === 0x2001 && g1 === 0) return true; // Teredo 2001::/32: tunnels to an IPv4 address
+  if (g0 === 0x100 && g.slice(1, 4).every((x) => x === 0)) return true; // discard-only 100::/64
   if ((g0 & 0xfe00) === 0xfc00) return true; // unique local fc00::/7
   if ((g0 & 0xffc0) === 0xfe80) return true; // link-local fe80::/10
   if ((g0 & 0xffc0) === 0xfec0) return true; // site-local (deprecated) fec0::/10
