@@ -49,6 +49,20 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       adminApiKeys: undefined,
     });
+    // Every one of them, numbers, flags, enums and durations included: '' is never 0 or an error.
+    expect(
+      loadConfig({
+        PORT: '',
+        HOST: '',
+        LOG_LEVEL: '',
+        DB_POOL_MAX: '',
+        EMBEDDED_DATABASE: '',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: '',
+        WEBHOOK_TIMEOUT: '',
+        WEBHOOK_RETRY_DELAYS: '',
+        DB_PREPARED_STATEMENTS: '',
+      }),
+    ).toEqual(loadConfig({}));
   });
 
   it('when several values are wrong, then one error lists every problem', () => {

@@ -47,26 +47,27 @@ const secretsKey = z.string().transform((text, ctx) => {
   return key;
 });
 
-const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
-
-const flag = z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')).transform((v) => v === 'true');
+const flag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
 
 const ConfigSchema = z.object({
-  NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
+  NODE_ENV: z.string().default('development'),
   EMBEDDED_DATABASE: flag,
   PORT: int(0, 65535).default(8001),
   HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().url('must be a postgres:// URL').optional()),
-  ADMIN_API_KEYS: z.preprocess(emptyAsUndefined, apiKeyList.optional()),
+  DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
+  ADMIN_API_KEYS: apiKeyList.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   DB_POOL_MAX: int(1, 1000).default(10),
   DB_CONNECT_TIMEOUT_MS: int(100, 600_000).default(3000),
   DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
   DB_LOCK_TIMEOUT_MS: int(100, 600_000).default(3000),
-  DB_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, z.enum(['named', 'unnamed']).default('named')),
-  DATABASE_READ_URL: z.preprocess(emptyAsUndefined, z.string().url('must be a postgres:// URL').optional()),
-  DATABASE_LISTEN_URL: z.preprocess(emptyAsUndefined, z.string().url('must be a postgres:// URL').optional()),
+  DB_PREPARED_STATEMENTS: z.enum(['named', 'unnamed']).default('named'),
+  DATABASE_READ_URL: z.string().url('must be a postgres:// URL').optional(),
+  DATABASE_LISTEN_URL: z.string().url('must be a postgres:// URL').optional(),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(8000),
   HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -75,11 +76,11 @@ const ConfigSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   WEBHOOK_RETRY_DELAYS: durationList.default('5s,5m,30m,2h,5h,10h,10h'),
   WEBHOOK_TIMEOUT: duration('ms, s, m or h').default('10s'),
-  WEBHOOK_SECRETS_KEY: z.preprocess(emptyAsUndefined, secretsKey.optional()),
+  WEBHOOK_SECRETS_KEY: secretsKey.optional(),
   WEBHOOK_CONCURRENCY: int(0, 100).default(8),
   EVENT_RETENTION: duration('ms, s, m, h or d').default('90d'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUndefined, z.string().url('must be an http(s):// URL').optional()),
-  OTEL_SERVICE_NAME: z.preprocess(emptyAsUndefined, z.string().default('usermeta')),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('must be an http(s):// URL').optional(),
+  OTEL_SERVICE_NAME: z.string().default('usermeta'),
 });
 
 export type Config = {
@@ -141,7 +142,9 @@ export class ConfigError extends Error {
 
 /** The only reader of the environment: validates everything at once and says all that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
+  // A variable set to '' is unset (`PORT=` in an env file): its default, never '' read as 0 or a value.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = ConfigSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
