@@ -2,6 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createUsermetaClient } from '@usermeta/client';
 import { SCOPES } from '@usermeta/contract';
 import { describe, expect, it, vi } from 'vitest';
+import type { Principal } from '../src/http/principal.js';
+import { ApiKeysService } from '../src/keys/api-keys.service.js';
+import { ApiKeyStore } from '../src/keys/key-store.js';
+import { createLogger } from '../src/logger.js';
 import { eventually, makeKey, rawRequest, useTestServer } from './helpers.js';
 
 const server = useTestServer({ logLevel: 'debug' });
@@ -113,6 +117,20 @@ describe('POST /api-keys', () => {
       );
       expect(res.status).toBe(201);
     }
+  });
+
+  it('when the maker is gone from the cache by the time its body is read, then the expiry it was authenticated with still bounds the new key', async () => {
+    // A maker that expired or was revoked while its request was read: no longer in the store.
+    const store = new ApiKeyStore({ database: server().database, logger: createLogger('silent') });
+    const service = new ApiKeysService(server().database.db, store);
+    const maker: Principal = {
+      id: randomUUID(),
+      name: 'gone',
+      scopes: new Set(['keys:manage', 'users:read'] as const),
+      kinds: undefined,
+      expiresAt: new Date(Date.now() + 60_000),
+    };
+    expect(await service.create(maker, { name: 'forever', scopes: ['users:read'] })).toEqual({ kind: 'forbidden' });
   });
 });
 

@@ -13,6 +13,8 @@ export type Principal = {
   scopes: ReadonlySet<Scope>;
   /** The metadata kinds the key may see and change; undefined = all three. */
   kinds: readonly MetadataKind[] | undefined;
+  /** When the key expires, as it was when the request was authenticated; undefined = never. */
+  expiresAt: Date | undefined;
 };
 
 /** A root key: every scope, every kind. */
@@ -21,6 +23,7 @@ export const ROOT_PRINCIPAL: Principal = Object.freeze({
   name: 'root',
   scopes: new Set(SCOPES),
   kinds: undefined,
+  expiresAt: undefined,
 });
 
 /** What the gate leaves on `res.locals` for the handlers of an authenticated request. */

@@ -36,11 +36,12 @@ function toApiKey(row: ApiKeyRow): ApiKey {
 
 /**
  * True when `maker` holds every scope and kind it would hand out, and the new key expires no
- * later than the maker does (`makerExpiry`; undefined when it never expires): no key can make a
- * stronger one, nor one that outlives it.
+ * later than the maker does: no key can make a stronger one, nor one that outlives it. The
+ * maker's expiry is the one its request was authenticated with, so a maker that expires or is
+ * revoked while its request is read cannot slip through as "never expires".
  */
-function mayGrant(maker: Principal, makerExpiry: Date | undefined, input: NewApiKey, expiresAt: Date | null): boolean {
-  if (makerExpiry !== undefined && (expiresAt === null || expiresAt > makerExpiry)) return false;
+function mayGrant(maker: Principal, input: NewApiKey, expiresAt: Date | null): boolean {
+  if (maker.expiresAt !== undefined && (expiresAt === null || expiresAt > maker.expiresAt)) return false;
   if (!input.scopes.every((scope) => maker.scopes.has(scope))) return false;
   const makerKinds = maker.kinds;
   if (makerKinds === undefined) return true;
@@ -60,8 +61,7 @@ export class ApiKeysService {
     if (expiresAt !== null && !(expiresAt.getTime() > now)) {
       return { kind: 'invalid', message: MESSAGES.invalidExpiresAt };
     }
-    const makerExpiry = maker.id === undefined ? undefined : this.store.expiryOf(maker.id);
-    if (!mayGrant(maker, makerExpiry, input, expiresAt)) return { kind: 'forbidden' };
+    if (!mayGrant(maker, input, expiresAt)) return { kind: 'forbidden' };
     const key = generateKey();
     const keyHash = hashKey(key);
     const row = await insertApiKey(this.db, {
@@ -90,7 +90,7 @@ export class ApiKeysService {
 
   /** The key that made a request, as it may see itself. */
   current(principal: Principal): CurrentApiKey {
-    const expiresAt = principal.id === undefined ? undefined : this.store.expiryOf(principal.id);
+    const expiresAt = principal.expiresAt;
     return {
       ...(principal.id ? { id: principal.id } : {}),
       name: principal.name,

@@ -47,6 +47,7 @@ function toCachedKey(row: ActiveKeyRow, lastTouched: number): CachedKey {
       name: row.name,
       scopes: scopes as ReadonlySet<Scope>,
       kinds: kinds as readonly MetadataKind[] | undefined,
+      expiresAt: row.expires_at ?? undefined,
     }),
     expiresAt: row.expires_at ? row.expires_at.getTime() : Number.POSITIVE_INFINITY,
     lastTouched,
@@ -56,11 +57,6 @@ function toCachedKey(row: ActiveKeyRow, lastTouched: number): CachedKey {
 function put(snapshot: Snapshot, key: CachedKey): void {
   snapshot.byHash.set(toMapKey(key.hash), key);
   snapshot.byId.set(key.principal.id as string, key);
-}
-
-function clear(snapshot: Snapshot): void {
-  snapshot.byHash.clear();
-  snapshot.byId.clear();
 }
 
 function drop(snapshot: Snapshot, id: string): void {
@@ -117,12 +113,6 @@ export class ApiKeyStore {
     return key.principal;
   }
 
-  /** When a cached key expires; undefined when it never does (or is not known here). */
-  expiryOf(id: string): Date | undefined {
-    const expiresAt = this.snapshot.byId.get(id)?.expiresAt;
-    return expiresAt === undefined || expiresAt === Number.POSITIVE_INFINITY ? undefined : new Date(expiresAt);
-  }
-
   /** Resolves once the first snapshot is in (loading it now when needed); rejects when the database fails. */
   async ready(): Promise<void> {
     if (this.loaded) return;
@@ -152,15 +142,14 @@ export class ApiKeyStore {
   }
 
   /**
-   * Payload `<TG_OP>:<id>` from the trigger (migration 0007; `TRUNCATE:` for a truncate): a
-   * deleted key, or every key after a truncate, is refused at once, without waiting for the
-   * reload, which goes through the pool the requests use and may be slow just then. Any other
-   * payload (an insert or update, or 0004's id alone during a rolling upgrade) only reloads.
+   * Payload `<TG_OP>:<id>` from the trigger (migration 0007): a deleted key is refused at once,
+   * without waiting for the reload, which goes through the pool the requests use and may be
+   * slow just then. Any other payload (an insert or update, a truncate, or 0004's id alone
+   * during a rolling upgrade) only reloads.
    */
   private onNotify(payload: string): void {
     const [op, id] = payload.split(':');
     if (op === 'DELETE' && id) this.revoked(id);
-    else if (op === 'TRUNCATE') this.mutate(clear);
     void this.reload();
   }
 
