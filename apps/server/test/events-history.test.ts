@@ -156,6 +156,7 @@ describe('GET /users/{id}/metadata/history', () => {
       Buffer.from('h:9999999999999999999').toString('base64url'), // past PostgreSQL's bigint
       Buffer.from('h:9223372036854775808').toString('base64url'), // bigint's maximum + 1
       'a'.repeat(201), // longer than any cursor the server makes
+      'aDoxMh', // 'h:12' (aDoxMg) spelled with other trailing bits
     ];
     for (const cursor of ['nope', 'aDow', Buffer.from('h:abc').toString('base64url'), '', ...forged]) {
       expect((await history(id, `?cursor=${cursor}`)).json).toEqual({ code: 400, message: 'invalid cursor' });

@@ -2,7 +2,7 @@ import { extendApi } from '@anatine/zod-openapi';
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { adminErrors, TAGS } from './common.js';
-import { MESSAGES } from './messages.js';
+import { PageCursor, PageLimit } from './paging.js';
 import { routeMeta } from './route-meta.js';
 import { ErrorBody, METADATA_KINDS, UserIdPathParams, UserMetadata } from './schemas.js';
 
@@ -57,20 +57,10 @@ export const WebhookPayload = z.discriminatedUnion('type', [
 ]);
 export type WebhookPayload = z.infer<typeof WebhookPayload>;
 
-/** `?limit=` 1–100 as digits (query values arrive as strings). */
-export const PageLimit = z
-  .string({ message: MESSAGES.invalidLimit })
-  .regex(/^[0-9]{1,3}$/, MESSAGES.invalidLimit)
-  .transform(Number)
-  .pipe(z.number().int().min(1, MESSAGES.invalidLimit).max(100, MESSAGES.invalidLimit));
-
+/** `?limit=` and `?cursor=` as every paged listing takes them (paging.ts). */
 export const HistoryQuery = z.object({
   limit: PageLimit.optional(),
-  cursor: z
-    .string({ message: MESSAGES.invalidCursor })
-    .min(1, MESSAGES.invalidCursor)
-    .max(200, MESSAGES.invalidCursor)
-    .optional(),
+  cursor: PageCursor.optional(),
 });
 
 export const MetadataHistory = extendApi(

@@ -2,8 +2,8 @@ import { extendApi } from '@anatine/zod-openapi';
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { adminErrors, bodyErrors, TAGS } from './common.js';
-import { PageLimit } from './events.js';
 import { MESSAGES } from './messages.js';
+import { PageLimit } from './paging.js';
 import { routeMeta } from './route-meta.js';
 import { ErrorBody } from './schemas.js';
 

@@ -20,7 +20,9 @@ export function decodeCursor(cursor: string): string | undefined {
   const match = /^h:([1-9][0-9]{0,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   const seq = match?.[1];
   // 19 digits may still be past bigint: such a cursor was never made, and the query would fail.
-  return seq !== undefined && BigInt(seq) <= MAX_SEQ ? seq : undefined;
+  if (seq === undefined || BigInt(seq) > MAX_SEQ) return undefined;
+  // Base64 has several spellings of the same bytes (trailing bits): only the one we make is valid.
+  return encodeCursor(seq) === cursor ? seq : undefined;
 }
 
 export class EventsService {
