@@ -59,10 +59,12 @@ describe('loadConfig', () => {
         EMBEDDED_DATABASE: '',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: '',
         WEBHOOK_TIMEOUT: '',
-        WEBHOOK_RETRY_DELAYS: '',
+        WEBHOOK_CONCURRENCY: '',
         DB_PREPARED_STATEMENTS: '',
       }),
     ).toEqual(loadConfig({}));
+    // …but for the one whose empty value is documented: no retries.
+    expect(loadConfig({ WEBHOOK_RETRY_DELAYS: '' }).webhooks.retryDelaysMs).toEqual([]);
   });
 
   it('when several values are wrong, then one error lists every problem', () => {

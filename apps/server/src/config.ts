@@ -140,10 +140,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings whose empty value means something: `WEBHOOK_RETRY_DELAYS=` is no retries at all. */
+const EMPTY_IS_A_VALUE = new Set(['WEBHOOK_RETRY_DELAYS']);
+
 /** The only reader of the environment: validates everything at once and says all that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // A variable set to '' is unset (`PORT=` in an env file): its default, never '' read as 0 or a value.
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  // A variable set to '' is unset (`PORT=` in an env file): its default, never '' read as 0 or
+  // a value; but where '' is a documented value of its own (no retries), it is kept.
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => value !== '' || EMPTY_IS_A_VALUE.has(name)),
+  );
   const parsed = ConfigSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
