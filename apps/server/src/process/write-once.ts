@@ -9,7 +9,8 @@ export type OnceWritten = { text: string; created: boolean };
  * private temporary file (mode 600, exclusive create) and linked into place, which fails if the
  * file exists: processes starting at once agree on one text, and no reader ever sees a file
  * half written (an exclusive create of the file itself would show a reader an empty file
- * between its create and its write).
+ * between its create and its write). The data folder must allow hard links, as local
+ * filesystems do.
  */
 export async function readOrWriteOnce(file: string, make: () => string): Promise<OnceWritten> {
   const existing = await readText(file);
@@ -17,18 +18,27 @@ export async function readOrWriteOnce(file: string, make: () => string): Promise
   await mkdir(dirname(file), { recursive: true, mode: 0o755 });
   const text = make();
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(temporary, `${text}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    await link(temporary, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    await writeFile(temporary, `${text}\n`, { mode: 0o600, flag: 'wx' });
+    if (await linkedInPlace(temporary, file)) return { text, created: true };
     const winner = await readText(file);
     if (!winner) throw new Error(`${file} exists but is empty`);
     return { text: winner, created: false };
   } finally {
-    await unlink(temporary);
+    // Also after a failed write: no partial copy of a secret is left beside the file.
+    await unlink(temporary).catch(() => undefined);
   }
-  return { text, created: true };
+}
+
+/** Links `temporary` as `file`; false when `file` exists already (another process won). */
+async function linkedInPlace(temporary: string, file: string): Promise<boolean> {
+  try {
+    await link(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 async function readText(file: string): Promise<string | undefined> {
