@@ -4,8 +4,8 @@ import { isIP } from 'node:net';
 /**
  * Where a webhook may point. Only http(s); a host must resolve to public addresses only
  * (loopback, private, link-local, unspecified, multicast and other special ranges are refused,
- * and so are IPv6 addresses that carry or tunnel to a refused IPv4 one: mapped, translated,
- * NAT64, 6to4, Teredo), unless private networks are allowed. Checked when the endpoint is
+ * and so are IPv6 forms that carry a refused IPv4 address: mapped, translated, NAT64, 6to4;
+ * local-use NAT64 and Teredo always), unless private networks are allowed. Checked when the endpoint is
  * made and again before each delivery, which then connects to the very address checked.
  */
 export type UrlCheck =
