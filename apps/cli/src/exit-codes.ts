@@ -11,7 +11,7 @@ export const EXIT = {
   notFound: 4,
   /** 409: the user exists already. */
   conflict: 5,
-  /** 400, 413, 415: the server refused the input. */
+  /** 400, 413, 414, 415, 431: the server refused the input. */
   invalidInput: 6,
   /** No answer: connection refused, DNS, timeout. */
   unreachable: 7,
@@ -28,6 +28,6 @@ export function exitCodeForStatus(status: number): number {
   if (status === 404) return EXIT.notFound;
   if (status === 409) return EXIT.conflict;
   if (status === 412) return EXIT.changed;
-  if (status === 400 || status === 413 || status === 415) return EXIT.invalidInput;
+  if (status === 400 || status === 413 || status === 414 || status === 415 || status === 431) return EXIT.invalidInput;
   return EXIT.serverError;
 }

@@ -1,5 +1,5 @@
 import { createUsermetaClient, type UserFilter, type UserMetadataPatch, UsermetaError } from '@usermeta/client';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { editMetadata } from './edit.js';
 import { EXIT, exitCodeForStatus } from './exit-codes.js';
 import { filterFromPairs } from './filters.js';
@@ -24,10 +24,19 @@ type ListOptions = {
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 server error, 2 usage, 3 unauthorized, 4 not found,
-5 conflict (user exists), 6 invalid input (400/413/415), 7 server unreachable,
+5 conflict (user exists), 6 invalid input (400/413/414/415/431), 7 server unreachable,
 8 forbidden (the key lacks the scope or kind),
 9 changed meanwhile (412, metadata edit).
 Output: the JSON body on stdout; errors as {"code","message"} JSON on stderr.`;
+
+/** `--timeout`: whole milliseconds, at least 1 (anything else is a usage error, exit 2). */
+function positiveMs(text: string): number {
+  const ms = Number(text);
+  if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
+    throw new InvalidArgumentError('must be a whole number of milliseconds, at least 1');
+  }
+  return ms;
+}
 
 /** The `usermeta` command line. Every outcome ends in a thrown CommanderError carrying the exit code. */
 export function createProgram(io: Io): Command {
@@ -35,7 +44,7 @@ export function createProgram(io: Io): Command {
     .description('Admin command line for the usermeta service')
     .addOption(new Option('--url <url>', 'service URL').env('USERMETA_URL').default('http://127.0.0.1:8001'))
     .addOption(new Option('--api-key <key>', 'admin API key').env('USERMETA_API_KEY'))
-    .addOption(new Option('--timeout <ms>', 'per-request timeout in ms').default(10_000).argParser(Number))
+    .addOption(new Option('--timeout <ms>', 'per-request timeout in ms').default(10_000).argParser(positiveMs))
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({
@@ -219,6 +228,12 @@ code='"007"'. Several pairs of one kind must all hold, and so must several kinds
   return program;
 }
 
+function isErrorAnswer(error: UsermetaError): boolean {
+  if (error.kind === 'error_status') return true;
+  const body = error.details.body;
+  return error.kind === 'unexpected_status' && typeof body === 'object' && body !== null && 'code' in body;
+}
+
 /** Runs the command line and returns the exit code; never throws. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const program = createProgram(io);
@@ -234,9 +249,15 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.stderr.write(`usermeta: ${error.message}\n`);
       return EXIT.usage;
     }
-    if (error instanceof UsermetaError && error.kind === 'error_status' && error.status !== undefined) {
+    // A refused page, or an answer the contract does not declare (405, 414, 431) that is still
+    // the server's {code, message}: printed as it came, with the exit code of its status.
+    if (error instanceof UsermetaError && error.status !== undefined && isErrorAnswer(error)) {
       io.stderr.write(`${JSON.stringify(error.details.body)}\n`);
       return exitCodeForStatus(error.status);
+    }
+    if (error instanceof RangeError) {
+      io.stderr.write(`usermeta: ${error.message}\n`);
+      return EXIT.usage;
     }
     if (error instanceof UsermetaError) {
       io.stderr.write(`usermeta: ${error.message}\n`);

@@ -82,6 +82,14 @@ describe('usermeta CLI', () => {
     expect(missingFile.code).toBe(2);
     expect((await usermeta(['users', 'frobnicate'])).code).toBe(2);
     expect((await usermeta(['metadata', 'get'])).code).toBe(2);
+    for (const timeout of ['abc', '-1', '0', '1.5']) {
+      const bad = await usermeta(['--timeout', timeout, 'users', 'get', randomUUID()]);
+      expect(bad.code, timeout).toBe(2);
+      expect(bad.stderr).toContain('whole number of milliseconds');
+    }
+    const empty = await usermeta(['users', 'delete', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('an id must not be empty');
   });
 
   it('when users are listed with filters, then matching users come out as JSON lines, newest first', async () => {
@@ -161,6 +169,10 @@ describe('usermeta CLI', () => {
     const badCursor = await usermeta(['users', 'list', '--cursor', 'nope']);
     expect(badCursor.code).toBe(6);
     expect(JSON.parse(badCursor.stderr)).toEqual({ code: 400, message: 'invalid cursor' });
+    // Over the server's header limit: 431, which the contract does not declare, still the server's JSON.
+    const huge = await usermeta(['users', 'list', '--public', `plan=${'x'.repeat(20_000)}`]);
+    expect(huge.code).toBe(6);
+    expect(JSON.parse(huge.stderr)).toMatchObject({ code: 431 });
     const badPair = await usermeta(['users', 'list', '--public', 'plan']);
     expect(badPair.code).toBe(2);
     expect(badPair.stderr).toContain('--public takes key=value');

@@ -146,6 +146,23 @@ describe('client: updateUserMetadata', () => {
     expect((await client.getUserMetadata(id)).body).toEqual(expected);
   });
 
+  it('when the change sets a kind to undefined, then the kind is deleted, as if left out', async () => {
+    const client = server().client;
+    const id = await createUser(server());
+    await client.patchUserMetadata(id, { public_metadata: { keep: 1 }, private_metadata: { x: 1 } });
+    const outcome = await client.updateUserMetadata(id, (current) => ({ ...current, private_metadata: undefined }));
+    expect(outcome).toMatchObject({ kind: 'updated', metadata: { public_metadata: { keep: 1 } }, changed: true });
+    expect((await client.getUserMetadata(id)).body).toEqual({ public_metadata: { keep: 1 } });
+  });
+
+  it('when the change only adds an empty kind, then the outcome says nothing changed (the ETag stays)', async () => {
+    const client = server().client;
+    const id = await createUser(server());
+    const written = await client.patchUserMetadata(id, { unsafe_metadata: { a: 1 } });
+    const outcome = await client.updateUserMetadata(id, (current) => ({ ...current, public_metadata: {} }));
+    expect(outcome).toMatchObject({ kind: 'updated', etag: written.etag, changed: false });
+  });
+
   it('when the user does not exist or the result is over a limit, then a failed outcome with the answer', async () => {
     const client = server().client;
     expect(await client.updateUserMetadata(randomUUID(), (current) => current)).toEqual({

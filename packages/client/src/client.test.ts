@@ -133,6 +133,108 @@ describe('createUsermetaClient', () => {
     expect(error).toMatchObject({ kind: 'timeout' });
   });
 
+  it('when an answer stalls or breaks off in its body, then a GET is tried again like one that got no answer', async () => {
+    let calls = 0;
+    const baseUrl = await serve((_req, res) => {
+      calls++;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '40' });
+      if (calls === 1)
+        res.write('{"public_metadata":'); // and then nothing: the timeout
+      else if (calls === 2) {
+        res.write('{"public_metadata":');
+        res.socket?.destroy(); // a reset mid-body
+      } else res.end(JSON.stringify({ public_metadata: { a: 1 } }).padEnd(40));
+    });
+    const result = await createUsermetaClient({ baseUrl, timeoutMs: 200, retries: 2, retryDelayMs: 1 }).getUserMetadata(
+      ID,
+    );
+    expect(result).toMatchObject({ status: 200, body: { public_metadata: { a: 1 } } });
+    expect(calls).toBe(3);
+  });
+
+  it('when a DELETE gets no answer, then it is not sent again (an applied delete would answer 404); refused connections are retried', async () => {
+    let calls = 0;
+    const baseUrl = await serve(() => {
+      calls++; // the delete may have happened: never answers
+    });
+    const error = await createUsermetaClient({ baseUrl, timeoutMs: 100, retries: 3, retryDelayMs: 1 })
+      .deleteUser(ID)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'timeout' });
+    expect(calls).toBe(1);
+
+    const closed = await serve(() => undefined);
+    const server = servers.pop();
+    await new Promise((resolve) => server?.close(resolve));
+    const tries: string[] = [];
+    const refused = await createUsermetaClient({
+      baseUrl: closed,
+      retries: 2,
+      retryDelayMs: 1,
+      fetch: (input, init) => {
+        tries.push(String(input));
+        return fetch(input, init);
+      },
+    })
+      .deleteUser(ID)
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'network' });
+    expect(tries).toHaveLength(3);
+  });
+
+  it('when the server answers a status the contract does not declare with {code, message}, then the error carries it', async () => {
+    const baseUrl = await serve((_req, res) =>
+      json(res, 431, { code: 431, message: 'Request Header Fields Too Large' }),
+    );
+    const error = await createUsermetaClient({ baseUrl })
+      .listUsers()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      kind: 'unexpected_status',
+      status: 431,
+      message: 'unexpected status 431 from GET /users: Request Header Fields Too Large',
+      details: { body: { code: 431, message: 'Request Header Fields Too Large' } },
+    });
+  });
+
+  it('when the metrics answer text, then raw.operations.metrics returns that text', async () => {
+    const baseUrl = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end('# HELP up 1\nup 1\n');
+    });
+    const result = await createUsermetaClient({ baseUrl }).raw.operations.metrics();
+    expect(result).toMatchObject({ status: 200, body: '# HELP up 1\nup 1\n' });
+  });
+
+  it('when an id is empty, ".", or "..", then it is refused before any request goes to another route', async () => {
+    const urls: string[] = [];
+    const baseUrl = await serve((req, res) => {
+      urls.push(`${req.method} ${req.url}`);
+      json(res, 400, { code: 400, message: 'invalid user id' });
+    });
+    const client = createUsermetaClient({ baseUrl });
+    for (const id of ['', '.', '..']) {
+      await expect(async () => client.deleteUser(id)).rejects.toThrow(RangeError);
+      await expect(async () => client.getUser(id)).rejects.toThrow(RangeError);
+    }
+    expect((await client.getUser('...')).status).toBe(400);
+    expect(urls).toEqual(['GET /users/...']);
+  });
+
+  it('when a setting is not a usable number, then the client refuses to be made', () => {
+    for (const bad of [
+      { retries: Number.NaN },
+      { retries: -1 },
+      { retries: 1.5 },
+      { timeoutMs: 0 },
+      { retryDelayMs: -1 },
+    ]) {
+      expect(() => createUsermetaClient({ baseUrl: 'http://127.0.0.1:1', ...bad }), JSON.stringify(bad)).toThrow(
+        RangeError,
+      );
+    }
+  });
+
   it('when a custom fetch is given, then every request goes through it', async () => {
     const baseUrl = await serve((_req, res) => json(res, 200, { alive: true }));
     const urls: string[] = [];

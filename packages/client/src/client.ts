@@ -27,7 +27,10 @@ export type UsermetaClientOptions = {
   apiKey?: string;
   /** Per attempt; default 10 000 ms. */
   timeoutMs?: number;
-  /** Extra attempts for idempotent requests (GET, DELETE) after a network error or 502/503/504; default 2. */
+  /**
+   * Extra attempts for GET after a network error or 502/503/504, and for DELETE only when its
+   * connection was refused (a DELETE that may have been applied is not sent again); default 2.
+   */
   retries?: number;
   /** Base delay of the jittered backoff between attempts; default 100 ms. */
   retryDelayMs?: number;
@@ -41,7 +44,23 @@ export type UsermetaClientOptions = {
   readAfter?: boolean;
 };
 
-const path = (id: string) => ({ id: encodeURIComponent(id) });
+/**
+ * An id as one path segment. An empty id would leave no segment at all (`/users/` + '' is the
+ * listing), and `.` or `..` (also percent-encoded) are removed by URL normalisation with the
+ * segment before: such an id is refused here instead of reaching another route.
+ */
+const path = (id: string) => {
+  if (id === '' || id === '.' || id === '..') throw new RangeError(`an id must not be empty, "." or ".."`);
+  return { id: encodeURIComponent(id) };
+};
+
+/** A setting that must be a number at least `min` (an integer when `integer`); else a RangeError naming it. */
+function checked(name: string, value: number, min: number, integer: boolean): number {
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min}, not ${value}`);
+  }
+  return value;
+}
 
 /** One page of GET /users: filters by kind (objects, matched by containment), page size, cursor. */
 export type ListUsersOptions = { filter?: UserFilter; limit?: number; cursor?: string };
@@ -90,9 +109,9 @@ export function createUsermetaClient(options: UsermetaClientOptions) {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     baseHeaders: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
     api: createFetcher({
-      timeoutMs: options.timeoutMs ?? 10_000,
-      retries: options.retries ?? 2,
-      retryDelayMs: options.retryDelayMs ?? 100,
+      timeoutMs: checked('timeoutMs', options.timeoutMs ?? 10_000, 1, false),
+      retries: checked('retries', options.retries ?? 2, 0, true),
+      retryDelayMs: checked('retryDelayMs', options.retryDelayMs ?? 100, 0, false),
       readAfter,
       // Called unbound: browsers refuse `fetch` on any `this` but the window ("Illegal invocation").
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),

@@ -53,6 +53,12 @@ describe('mergePatchBetween', () => {
     expect(mergePatchBetween(before, after)).toEqual({ profile: { address: { zip: null } } });
   });
 
+  it('when a member is undefined, then it is a delete, like an absent one', () => {
+    const before = { tags: ['a'], keep: 1, gone: { x: 1 } };
+    const after = { tags: undefined, keep: 1, never: undefined } as unknown as JsonObject;
+    expect(mergePatchBetween(before, after)).toEqual({ tags: null, gone: null });
+  });
+
   it('when a kind appears or vanishes, then it is sent whole or as null', () => {
     expect(
       mergePatchBetween({ public_metadata: { a: 1 } }, { public_metadata: { a: 1 }, private_metadata: { b: 2 } }),

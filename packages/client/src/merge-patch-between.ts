@@ -11,8 +11,8 @@ import { isJsonObject, type JsonObject, type JsonValue, jsonEqual, setOwn } from
  * - `a` and `b` equal → `{}` (nothing to do) when both are objects.
  *
  * Merge patch cannot say "set this member to null": a `null` member of an object in `b` is
- * sent as a delete, so the result has that member absent (which is also how the server stores
- * it). `null` inside arrays is kept.
+ * sent as a delete (and so is an `undefined` one, which JSON cannot carry), so the result has
+ * that member absent (which is also how the server stores it). `null` inside arrays is kept.
  */
 export function mergePatchBetween(a: JsonValue | undefined, b: JsonValue): JsonValue {
   if (!isJsonObject(b)) return b;
@@ -26,10 +26,11 @@ function diffObjects(a: JsonObject, b: JsonObject): JsonObject {
     if (!Object.hasOwn(b, key)) setOwn(patch, key, null);
   }
   for (const key of Object.keys(b)) {
-    const after = b[key] as JsonValue;
+    const after = b[key] as JsonValue | undefined;
     const had = Object.hasOwn(a, key);
     const before = had ? (a[key] as JsonValue) : undefined;
-    if (after === null) {
+    // `undefined` (`{ ...m, tags: undefined }`) is no JSON value: like an absent member, a delete.
+    if (after === null || after === undefined) {
       if (had) setOwn(patch, key, null);
       continue;
     }

@@ -79,7 +79,9 @@ export async function updateUserMetadata(
     const written = await calls.patchUserMetadata(id, patch, { ifMatch: etag });
     if (written.status === 200 || written.status === 204) {
       const metadata = written.status === 200 ? written.body : {};
-      return { kind: 'updated', metadata, etag: etagOf(written), changed: true, attempts: attempt };
+      // The server keeps the ETag when a patch changes nothing (a kind set to {} that was absent).
+      const after = etagOf(written);
+      return { kind: 'updated', metadata, etag: after, changed: after !== etag, attempts: attempt };
     }
     if (written.status !== 412) return failed(written);
     // Full jitter, exponential: losers of one round spread out instead of colliding again.
