@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createUser, rawRequest, readStored, storeMetadata, useTestServer } from './helpers.js';
+import { createUser, eventually, rawRequest, readStored, storeMetadata, useTestServer } from './helpers.js';
 
 // 100 patches of one user queue on its row lock: on a loaded machine the last can wait longer
 // than the default 3 s lock timeout. This file tests merging and lost updates, not timeouts
@@ -298,5 +298,32 @@ describe('PATCH /users/{id}/metadata: concurrency', () => {
     expect(Object.keys(stored?.public_metadata ?? {})).toHaveLength(100);
     for (let i = 0; i < 100; i++) expect(stored?.public_metadata?.[`key${i}`]).toBe(i);
     expect(Object.keys(stored?.private_metadata ?? {})).toHaveLength(7);
+  });
+
+  it('when the user is deleted while the locking PATCH makes its metadata row, then 404, not 500', async () => {
+    const id = await createUser(server());
+    const pool = server().database.pool;
+    const deleter = await pool.connect();
+    try {
+      await deleter.query('begin');
+      await deleter.query('delete from users where id = $1', [id]);
+      // A failing If-Match takes the locking path; its insert of the metadata row then waits
+      // for the delete on the foreign key, and fails when the delete commits.
+      const answer = patch(id, '{"public_metadata":{"a":1}}', { 'if-match': '"no-such-tag"' });
+      const waiting = await eventually(async () => {
+        const { rows } = await pool.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where wait_event_type = 'Lock' and query ilike '%insert into "user_metadata"%'`,
+        );
+        return (rows[0]?.n ?? 0) > 0;
+      }, 5000);
+      expect(waiting).toBe(true);
+      await deleter.query('commit');
+      const res = await answer;
+      expect(res.status).toBe(404);
+      expect(res.json).toEqual(error(404, 'user not found'));
+    } finally {
+      deleter.release();
+    }
   });
 });

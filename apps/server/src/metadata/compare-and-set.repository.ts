@@ -1,6 +1,7 @@
 import type { ChangeEvent, MetadataKind } from '@usermeta/contract';
 import { type ExpressionBuilder, type QueryCreator, sql } from 'kysely';
 import type pg from 'pg';
+import { isForeignKeyViolation } from '../db/errors.js';
 import { prepare } from '../db/prepared.js';
 import { type DB, type JsonbText, jsonbText } from '../db/schema.js';
 import { usesNamedStatements } from '../db/session-settings.js';
@@ -155,9 +156,6 @@ const INSERT_IF_ABSENT = prepare('create_metadata_if_absent', (db, v: WriteValue
     .select('saved.version'),
 );
 
-/** PostgreSQL's foreign_key_violation: the user was deleted while the insert checked it. */
-const FOREIGN_KEY_VIOLATION = '23503';
-
 async function writeOnce(
   executor: pg.Pool | pg.PoolClient,
   hasRow: boolean,
@@ -206,7 +204,7 @@ export async function writeIfCurrent(
     }));
   } catch (error) {
     // The user was deleted while the insert checked it: nothing written, the lock path decides.
-    if (!base.has_row && (error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return undefined;
+    if (!base.has_row && isForeignKeyViolation(error)) return undefined;
     throw error;
   }
 }

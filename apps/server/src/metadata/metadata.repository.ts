@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
+import { isForeignKeyViolation } from '../db/errors.js';
 import { prepare } from '../db/prepared.js';
 import { type DB, type JsonbText, jsonbText } from '../db/schema.js';
 import type { StoredMetadata } from './metadata-rules.js';
@@ -90,7 +91,13 @@ const SAVE_METADATA = prepare('save_metadata', (db, v: SaveValues) =>
 export async function lockMetadata(client: pg.PoolClient, userId: string): Promise<VersionedMetadata | undefined> {
   const [locked] = await LOCK_METADATA(client, { id: userId });
   if (locked) return locked;
-  await CREATE_METADATA_ROW(client, { id: userId });
+  try {
+    await CREATE_METADATA_ROW(client, { id: userId });
+  } catch (error) {
+    // The user was deleted while the insert checked it: no such user (the transaction is over).
+    if (isForeignKeyViolation(error)) return undefined;
+    throw error;
+  }
   const [created] = await LOCK_METADATA(client, { id: userId });
   return created;
 }
