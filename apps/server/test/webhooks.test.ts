@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createUsermetaClient, verifyWebhook, WebhookVerificationError } from '@usermeta/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { queryableOfClient } from '../src/db/queryable.js';
+import { createLogger } from '../src/logger.js';
 import { startTestServer, type TestServer } from '../src/testing/index.js';
+import { PgBossDeliveryEngine } from '../src/webhooks/delivery-queue.js';
 import { createUser, databaseRouting, makeKey, rawRequest, useTestServer } from './helpers.js';
 import { eventually, type Received, startReceiver } from './receiver.js';
 
@@ -381,6 +384,39 @@ describe('SSRF', () => {
       expect(hook.received).toHaveLength(0);
     } finally {
       await client.deleteWebhook(created.body.id);
+    }
+  });
+});
+
+describe('the delivery engine', () => {
+  it('when it starts again with a longer attempt limit (WEBHOOK_TIMEOUT raised), then the queue and every new job take it', async () => {
+    const connectionString = inject('pooler')?.directUrl ?? inject('databaseUrl');
+    const queue = `webhook-delivery-settings-${randomUUID()}`;
+    const logger = createLogger('silent');
+    const first = new PgBossDeliveryEngine({ connectionString, queue, poolMax: 2, expireInSeconds: 15, logger });
+    await first.start(async () => {});
+    await first.stop(1000);
+    const second = new PgBossDeliveryEngine({ connectionString, queue, poolMax: 2, expireInSeconds: 40, logger });
+    await second.start(async () => {});
+    const pool = server().database.pool;
+    try {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await second.enqueue(queryableOfClient(client), randomUUID());
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+      const queued = await pool.query<{ queue: number; job: number }>(
+        `select q.expire_seconds as queue, j.expire_seconds as job
+         from pgboss.queue q join pgboss.job j on j.name = q.name where q.name = $1`,
+        [queue],
+      );
+      expect(queued.rows).toEqual([{ queue: 40, job: 40 }]);
+    } finally {
+      await second.stop(1000);
+      await pool.query('delete from pgboss.job where name = $1', [queue]).catch(() => undefined);
     }
   });
 });

@@ -69,6 +69,9 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
         // A new job wakes a waiting worker at once (LISTEN/NOTIFY) instead of at its next poll.
         notify: true,
       });
+      // createQueue keeps a queue's first settings: a WEBHOOK_TIMEOUT raised later must reach it,
+      // or pg-boss would cut every longer attempt off at the old limit and run it again.
+      await boss.updateQueue(this.options.queue, { expireInSeconds: this.options.expireInSeconds });
       this.running = true;
       await then(this);
     } catch (error) {
@@ -88,7 +91,13 @@ export class PgBossDeliveryEngine implements DeliveryQueue {
   async enqueue(q: Queryable, deliveryId: string, startAfter?: Date): Promise<void> {
     if (!this.running || !this.boss) throw new Error('the webhook delivery engine is not running');
     const job: DeliveryJob = { delivery_id: deliveryId };
-    await this.boss.send(this.options.queue, job, startAfter ? { db: q, startAfter } : { db: q });
+    // Each job carries this process's limit too, whatever the queue was made with.
+    const expireInSeconds = this.options.expireInSeconds;
+    await this.boss.send(
+      this.options.queue,
+      job,
+      startAfter ? { db: q, startAfter, expireInSeconds } : { db: q, expireInSeconds },
+    );
   }
 
   /**
