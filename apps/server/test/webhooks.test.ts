@@ -388,6 +388,31 @@ describe('SSRF', () => {
   });
 });
 
+describe('deleting an endpoint', () => {
+  it('when an attempt to it is in flight, then the delete waits for the attempt and succeeds, even past the lock timeout', async () => {
+    // Attempts may last 3 s; the pool's lock timeout is 0.5 s.
+    const own = await startTestServer({
+      databaseUrl: inject('databaseUrl'),
+      db: { ...databaseRouting(), lockTimeoutMs: 500 },
+      webhooks: { retryDelaysMs: [60_000], timeoutMs: 3000 },
+    });
+    try {
+      const hanging = await receiver(() => 'hang');
+      const created = await own.client.createWebhook({ url: hanging.url, events: ['user.created'] });
+      if (created.status !== 201) throw new Error(`create webhook: ${created.status}`);
+      expect((await own.client.createUser()).status).toBe(201);
+      await hanging.until((received) => received.length === 1);
+      const deleted = await own.client.deleteWebhook(created.body.id);
+      expect(deleted.status).toBe(204);
+      const listed = await own.client.listWebhooks();
+      if (listed.status !== 200) throw new Error(`list: ${listed.status}`);
+      expect(listed.body.webhooks.map((w) => w.id)).not.toContain(created.body.id);
+    } finally {
+      await own.close();
+    }
+  }, 30_000);
+});
+
 describe('the delivery engine', () => {
   it('when it starts again with a longer attempt limit (WEBHOOK_TIMEOUT raised), then the queue and every new job take it', async () => {
     const connectionString = inject('pooler')?.directUrl ?? inject('databaseUrl');

@@ -29,12 +29,13 @@ export async function startWebhooks(options: {
 }): Promise<RunningWebhooks> {
   const { config, logger } = options;
   const secrets = new SecretBox(await loadSecretsKey(config.secretsKey, options.dataDir));
+  const expireInSeconds = Math.ceil(config.timeoutMs / 1000) + 5;
   const engine = new PgBossDeliveryEngine({
     connectionString: options.databaseUrl,
     queue: options.queue ?? DELIVERY_QUEUE,
     // Each running attempt holds a connection for its transaction; a few more for claiming and upkeep.
     poolMax: config.concurrency + 4,
-    expireInSeconds: Math.ceil(config.timeoutMs / 1000) + 5,
+    expireInSeconds,
     logger,
   });
   const service = new WebhooksService({
@@ -43,6 +44,8 @@ export async function startWebhooks(options: {
     queue: engine,
     allowPrivateNetworks: config.allowPrivateNetworks,
     resolve: options.resolve,
+    // The longest an attempt's transaction may hold its delivery (the engine's transaction timeout).
+    attemptLimitMs: (expireInSeconds + 5) * 1000,
   });
   await engine.start(async (started) => {
     if (config.concurrency === 0) return;

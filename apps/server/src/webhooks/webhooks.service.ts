@@ -11,6 +11,7 @@ import {
 } from '@usermeta/contract';
 import type pg from 'pg';
 import { type Queryable, queryableOfClient } from '../db/queryable.js';
+import { inTransaction } from '../db/transaction.js';
 import { eventFor } from '../events/event-kinds.js';
 import type { Subscription } from '../events/events.repository.js';
 import type { Principal } from '../http/principal.js';
@@ -61,6 +62,8 @@ export class WebhooksService {
       queue: DeliveryQueue;
       allowPrivateNetworks: boolean;
       resolve?: Resolver;
+      /** How long an attempt in flight may hold its delivery row (default 10 s + the engine's margins). */
+      attemptLimitMs?: number;
     },
   ) {}
 
@@ -95,8 +98,17 @@ export class WebhooksService {
     return (await listWebhooks(queryableOfClient(this.deps.pool))).map(toWebhook);
   }
 
+  /**
+   * Deleting an endpoint deletes its deliveries, and an attempt in flight holds its delivery
+   * locked until it ends: the delete waits for it (as long as an attempt may last) instead of
+   * failing on the pool's lock timeout, so a hanging endpoint can always be removed.
+   */
   delete(id: string): Promise<boolean> {
-    return deleteWebhook(queryableOfClient(this.deps.pool), id);
+    const waitMs = Math.trunc(this.deps.attemptLimitMs ?? 25_000);
+    return inTransaction(this.deps.pool, async (client) => {
+      await client.query(`set local lock_timeout = ${waitMs}; set local statement_timeout = ${waitMs + 5000}`);
+      return { commit: true, result: await deleteWebhook(queryableOfClient(client), id) };
+    });
   }
 
   async deliveries(id: string, limit: number): Promise<Delivery[] | undefined> {
