@@ -388,6 +388,70 @@ describe('SSRF', () => {
   });
 });
 
+describe('attempts that cannot be made', () => {
+  /** The deliveries of a webhook once every one of them has `status`. */
+  async function settled(client: TestServer['client'], webhookId: string, count: number) {
+    return eventually(
+      async () => {
+        const answer = await client.listWebhookDeliveries(webhookId, { limit: 100 });
+        return answer.status === 200 ? answer.body.deliveries : [];
+      },
+      (deliveries) => deliveries.length === count && deliveries.every((d) => d.status !== 'pending'),
+    );
+  }
+
+  it('when the signing secret cannot be decrypted, then each attempt fails with that reason and the delivery ends failed', async () => {
+    const hook = await receiver();
+    const created = await addWebhook(hook.url, ['user.created']);
+    await server()
+      .database.db.updateTable('webhooks')
+      .set({ secret_encrypted: 'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA' })
+      .where('id', '=', created.id)
+      .execute();
+    try {
+      await server().client.createUser();
+      const [delivery] = await settled(server().client, created.id, 1);
+      expect(delivery).toMatchObject({
+        status: 'failed',
+        attempts: 4,
+        last_error: 'the signing secret cannot be decrypted with this WEBHOOK_SECRETS_KEY',
+      });
+      expect(hook.received).toHaveLength(0);
+    } finally {
+      await server().client.deleteWebhook(created.id);
+    }
+  });
+
+  it('when the host takes longer than WEBHOOK_TIMEOUT to resolve, then the attempt fails within it', async () => {
+    let lookups = 0;
+    const own = await startTestServer({
+      databaseUrl: inject('databaseUrl'),
+      db: databaseRouting(),
+      webhooks: { retryDelaysMs: [], timeoutMs: 500 },
+      // Answers when the endpoint is made; never again (a DNS server that stopped answering).
+      resolve: (host) =>
+        lookups++ === 0 && host === 'slow-dns.test'
+          ? Promise.resolve([{ address: '127.0.0.1', family: 4 }])
+          : new Promise(() => {}),
+    });
+    try {
+      const hook = await receiver();
+      const created = await own.client.createWebhook({ url: `http://slow-dns.test:${hook.port}/hook` });
+      if (created.status !== 201) throw new Error(`create: ${created.status}`);
+      await own.client.createUser();
+      const [delivery] = await settled(own.client, created.body.id, 1);
+      expect(delivery).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        last_error: 'no address for the host within 500 ms',
+      });
+      expect(hook.received).toHaveLength(0);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('deleting an endpoint', () => {
   it('when an attempt to it is in flight, then the delete waits for the attempt and succeeds, even past the lock timeout', async () => {
     // Attempts may last 3 s; the pool's lock timeout is 0.5 s.
