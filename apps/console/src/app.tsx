@@ -106,8 +106,10 @@ export function App() {
     });
   }, [signedIn, signOut]);
 
-  const restoring = useRestoredSession(signedIn === undefined ? storedKey() : undefined, (client, identity) =>
-    setSignedIn({ client, identity }),
+  const restoring = useRestoredSession(
+    signedIn === undefined ? storedKey() : undefined,
+    (client, identity) => setSignedIn({ client, identity }),
+    setNotice,
   );
 
   const session = useMemo<Session | undefined>(

@@ -190,6 +190,19 @@ describe('the console in a real browser', { timeout: 120_000, retry: 1 }, () => 
       .getByRole('button', { name: 'Cancel' })
       .click();
     expect(await page.getByText('3008 / 3000 characters — 8 over the limit').count()).toBe(1);
+    // A look at the history keeps the edits; leaving the user asks first (refused here).
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByRole('link', { name: 'Metadata' }).click();
+    expect(await page.getByText('3008 / 3000 characters — 8 over the limit').count()).toBe(1);
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole('link', { name: 'Users' }).first().click();
+    await expect.poll(() => asked).toContain('unsaved metadata edits');
+    expect(new URL(page.url()).pathname).toBe(`/console/users/${id}`);
+    expect(await page.getByText('3008 / 3000 characters — 8 over the limit').count()).toBe(1);
     await page.getByRole('button', { name: 'Reload' }).click();
     await page.getByRole('button', { name: 'Reload and drop them' }).click();
     await page.getByText('7 / 3000 characters').waitFor();
@@ -240,6 +253,64 @@ describe('the console in a real browser', { timeout: 120_000, retry: 1 }, () => 
 
     await list.getByRole('link', { name: bulk[0] }).click();
     await page.getByRole('heading', { name: `User ${bulk[0]}` }).waitFor();
+    await context.close();
+  });
+
+  it('when signed in with a key for users only, then a user still opens and can be deleted; a malformed console URL is not found', async () => {
+    const id = await userWith({ public_metadata: { a: 1 } });
+    const made = await server().client.createApiKey({ name: 'user admin', scopes: ['users:read', 'users:write'] });
+    expect(made.status).toBe(201);
+    const key = made.status === 201 ? made.body.key : '';
+
+    const { context, page } = await newPage();
+    await signIn(page, key);
+    await openUser(page, id);
+    await page.getByText('This key may not read metadata (it lacks metadata:read).').waitFor();
+    await page.getByRole('button', { name: 'Delete user…' }).click();
+    await page.getByRole('dialog', { name: 'Delete this user?' }).getByRole('button', { name: 'Delete user' }).click();
+    await expect.poll(async () => (await server().client.getUser(id)).status).toBe(404);
+
+    await page.goto(`${server().url}/console/users/%E0`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await context.close();
+  });
+
+  it('when the service fails for a moment as the tab reloads, then the saved key is kept, the person is told, and the next reload signs in', async () => {
+    const { context, page } = await newPage();
+    await signIn(page);
+    await page.route('**/api-keys/current', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: '{"code":503,"message":"Service Unavailable"}',
+      }),
+    );
+    await page.reload();
+    await page.getByText(/Could not sign in again with the saved key: .*Reload to try again, or sign in\./).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
+    await page.unroute('**/api-keys/current');
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await context.close();
+  });
+
+  it('when signed in with a key limited to private metadata, then the filter box filters on private metadata, the kind it shows', async () => {
+    const plan = `plan-${randomUUID().slice(0, 8)}`;
+    const match = await userWith({ private_metadata: { plan } });
+    const made = await server().client.createApiKey({
+      name: 'billing',
+      scopes: ['users:read', 'metadata:read'],
+      kinds: ['private_metadata'],
+    });
+    expect(made.status).toBe(201);
+    const { context, page } = await newPage();
+    await signIn(page, made.status === 201 ? made.body.key : '');
+    expect(await page.getByLabel('Kind').inputValue()).toBe('private_metadata');
+    await page.getByLabel('Metadata filter').fill(`plan=${plan}`);
+    await page.getByLabel('Metadata filter').press('Enter');
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Users' }).getByRole('link').allTextContents())
+      .toEqual([match]);
     await context.close();
   });
 

@@ -32,6 +32,7 @@ export {
 } from './events.js';
 export type { JsonObject, JsonValue } from './json.js';
 export { isJsonObject } from './json.js';
+export { METADATA_LIMITS } from './limits.js';
 export { applyMergePatch, jsonEqual, setOwn } from './merge-patch.js';
 export { MESSAGES } from './messages.js';
 export { METRICS_CONTENT_TYPE } from './operations.js';

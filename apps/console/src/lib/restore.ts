@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'react';
-import { clientFor, type UsermetaClient } from './api.js';
+import { clientFor, isUnauthorized, type UsermetaClient } from './api.js';
 import { identify, type KeyIdentity } from './identity.js';
 import { forgetKey } from './session.js';
 
 /**
  * After a reload of the tab, signs in again with the key kept in sessionStorage. True while
- * checking; a key the API refuses is forgotten.
+ * checking. A key the API refuses (401) is forgotten; any other failure (the service
+ * unreachable, a 5xx) keeps it for the next reload and says why through `onFailed`.
  */
 export function useRestoredSession(
   key: string | undefined,
   onRestored: (client: UsermetaClient, identity: KeyIdentity) => void,
+  onFailed: (message: string) => void,
 ): boolean {
   const [checking, setChecking] = useState(key !== undefined);
   useEffect(() => {
@@ -20,8 +22,13 @@ export function useRestoredSession(
       .then((identity) => {
         if (!cancelled) onRestored(client, identity);
       })
-      .catch(() => {
-        if (!cancelled) forgetKey();
+      .catch((error: unknown) => {
+        if (cancelled) return;
+        if (isUnauthorized(error)) forgetKey();
+        else {
+          const reason = error instanceof Error ? error.message : String(error);
+          onFailed(`Could not sign in again with the saved key: ${reason}. Reload to try again, or sign in.`);
+        }
       })
       .finally(() => {
         if (!cancelled) setChecking(false);

@@ -11,7 +11,13 @@ export type Route =
 /** The console's paths, under /console (the server answers index.html for every one). */
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    // A malformed escape (`/console/users/%E0`) names no page.
+    return { name: 'not-found' };
+  }
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'users')) return { name: 'users' };
   if (parts[0] === 'users' && parts[1] && parts.length === 2) return { name: 'user', id: parts[1], tab: 'metadata' };
   if (parts[0] === 'users' && parts[1] && parts.length === 3 && parts[2] === 'history') {
@@ -30,7 +36,26 @@ export const paths = {
 
 const NAVIGATE = 'usermeta:navigate';
 
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+/** Asked before an in-console navigation to `to`: false keeps the person where they are. */
+export type LeaveGuard = (to: string) => boolean;
+const leaveGuards = new Set<LeaveGuard>();
+
+/** While `guard` is set (unsaved edits), every in-console navigation asks it first. */
+export function useLeaveGuard(guard: LeaveGuard | undefined): void {
+  useEffect(() => {
+    if (!guard) return;
+    leaveGuards.add(guard);
+    return () => {
+      leaveGuards.delete(guard);
+    };
+  }, [guard]);
+}
+
+/** `force`: after something that ends the page anyway (its user deleted), ask no guard. */
+export function navigate(to: string, options: { replace?: boolean; force?: boolean } = {}): void {
+  if (!options.force) {
+    for (const guard of leaveGuards) if (!guard(to)) return;
+  }
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.dispatchEvent(new Event(NAVIGATE));

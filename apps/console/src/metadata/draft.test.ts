@@ -10,6 +10,13 @@ describe('parseKind', () => {
     expect(parseKind('{"a":')).toMatchObject({ ok: false, error: expect.stringMatching(/^invalid JSON: /) });
     expect(parseKind('[1]')).toEqual({ ok: false, error: 'must be a JSON object' });
   });
+
+  it('when the JSON nests deeper than the API stores (64), then it says so; thousands deep does not throw', () => {
+    const nested = (depth: number) => `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    expect(parseKind(nested(64))).toMatchObject({ ok: true });
+    expect(parseKind(nested(65))).toEqual({ ok: false, error: 'nesting too deep (more than 64 levels)' });
+    expect(parseKind(nested(8000))).toEqual({ ok: false, error: 'nesting too deep (more than 64 levels)' });
+  });
 });
 
 describe('planSave', () => {

@@ -1,8 +1,15 @@
-import { isJsonObject, type JsonObject, type JsonValue, METADATA_KINDS, type MetadataKind } from '@usermeta/contract';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  METADATA_KINDS,
+  METADATA_LIMITS,
+  type MetadataKind,
+} from '@usermeta/contract';
 import { applyMergePatch, compactLength, createMergePatch, jsonEqual } from './merge-patch.js';
 
 /** What the API stores per kind, at most (code points of compact JSON). */
-export const KIND_LIMIT = 3000;
+export const KIND_LIMIT = METADATA_LIMITS.kindCharacters;
 
 export type Metadata = Partial<Record<MetadataKind, JsonObject>>;
 export type MetadataPatch = Partial<Record<MetadataKind, JsonObject | null>>;
@@ -24,7 +31,25 @@ export function parseKind(text: string): ParsedKind {
     return { ok: false, error: `invalid JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
   if (!isJsonObject(value)) return { ok: false, error: 'must be a JSON object' };
+  if (deeperThan(value, METADATA_LIMITS.nesting)) {
+    return { ok: false, error: `nesting too deep (more than ${METADATA_LIMITS.nesting} levels)` };
+  }
   return { ok: true, value };
+}
+
+/**
+ * Whether objects and arrays nest more than `limit` levels, found without recursion: text
+ * pasted into an editor can nest thousands deep, and the recursive checks after this one
+ * would overflow the stack and take the page down.
+ */
+function deeperThan(value: JsonValue, limit: number): boolean {
+  const stack: Array<{ value: JsonValue; depth: number }> = [{ value, depth: 1 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth > limit) return true;
+    for (const member of Object.values(next.value)) stack.push({ value: member as JsonValue, depth: next.depth + 1 });
+  }
+  return false;
 }
 
 /** True when some object in the value has a `null` member: a merge patch deletes such keys. */

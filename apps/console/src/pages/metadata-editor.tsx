@@ -7,6 +7,7 @@ import { KindMeter } from '../components/kind-meter.js';
 import { describeError, expectStatus } from '../lib/api.js';
 import { can, canSeeKind } from '../lib/identity.js';
 import { type LoadedMetadata, loadMetadata } from '../lib/metadata-api.js';
+import { parseRoute, useLeaveGuard } from '../lib/router.js';
 import { useSession } from '../lib/session-context.js';
 import type { Conflict } from '../metadata/conflict.js';
 import { KIND_LIMIT, kindText, type Metadata, type MetadataPatch, parseKind, planSave } from '../metadata/draft.js';
@@ -73,6 +74,20 @@ export function MetadataEditor({ userId, base, etag, draft, blocked, onSaved, on
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);
   }, [dirty]);
+  // Leaving this user's pages inside the console drops the edits too: ask first. Its own tabs
+  // keep the editor (and the edits) as they are.
+  const leaveGuard = useMemo(
+    () =>
+      dirty
+        ? (to: string) => {
+            const next = parseRoute(new URL(to, window.location.href).pathname);
+            if (next.name === 'user' && next.id === userId) return true;
+            return window.confirm('Leave this user? Your unsaved metadata edits will be lost.');
+          }
+        : undefined,
+    [dirty, userId],
+  );
+  useLeaveGuard(leaveGuard);
 
   const save = useMutation({
     mutationFn: async (patch: MetadataPatch): Promise<LoadedMetadata | Conflict> => {

@@ -39,7 +39,10 @@ export function SignIn({ notice, onSignedIn }: Props) {
         }}
       >
         <h1 id={`${id}-title`}>usermeta console</h1>
-        <p>Sign in with an admin API key. It is kept in this browser tab only, and forgotten when the tab closes.</p>
+        <p>
+          Sign in with an admin API key. It is kept in this browser tab (sessionStorage) until you sign out or the
+          browser session ends.
+        </p>
         {notice && (
           <p className="note" role="status">
             {notice}

@@ -25,7 +25,8 @@ function DeleteUser({ userId }: { userId: string }) {
     },
     onSuccess: () => {
       queryClient.removeQueries({ queryKey: userQueryKey(userId) });
-      navigate(paths.users());
+      // The user is gone: unsaved edits of its metadata have nothing left to be saved to.
+      navigate(paths.users(), { force: true });
     },
   });
   return (
@@ -64,11 +65,16 @@ export function UserPage({ id, tab }: { id: string; tab: 'metadata' | 'history' 
   /** Texts to start the editors from instead of the stored metadata (a re-applied change). */
   const [draft, setDraft] = useState<Metadata>();
 
+  // Each read needs its own scope: a key with users:read alone still sees the user and, with
+  // users:write, can delete it; one with metadata:read alone still sees and edits the metadata.
+  const readsUser = can(identity, 'users:read');
+  const readsMetadata = can(identity, 'metadata:read');
   const user = useQuery({
     queryKey: userQueryKey(id),
     queryFn: async () => expectStatus(await client.getUser(id), 200).body,
     staleTime: Number.POSITIVE_INFINITY,
     refetchOnWindowFocus: false,
+    enabled: readsUser,
   });
   const loaded = useQuery({
     queryKey: metadataQueryKey(id),
@@ -76,15 +82,18 @@ export function UserPage({ id, tab }: { id: string; tab: 'metadata' | 'history' 
     // Edits start from what was loaded: never swap the base under a person's hands.
     staleTime: Number.POSITIVE_INFINITY,
     refetchOnWindowFocus: false,
+    enabled: readsMetadata,
   });
+  /** What the page waits for and reports a failure of: the metadata, or the user without it. */
+  const main = readsMetadata ? loaded : user;
 
   const reload = () => {
     setConfirmReload(false);
     setSavedAt(undefined);
     setConflict(undefined);
     setDraft(undefined);
-    void user.refetch();
-    void loaded.refetch();
+    if (readsUser) void user.refetch();
+    if (readsMetadata) void loaded.refetch();
   };
   const startFrom = (next: LoadedMetadata, nextDraft: Metadata | undefined) => {
     setConflict(undefined);
@@ -92,14 +101,23 @@ export function UserPage({ id, tab }: { id: string; tab: 'metadata' | 'history' 
     queryClient.setQueryData(metadataQueryKey(id), next);
   };
 
-  if (loaded.isPending) return <p role="status">Loading user…</p>;
-  if (loaded.isError) {
-    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
+  if (!readsUser && !readsMetadata) {
+    return (
+      <div className="card">
+        <h1>Nothing to show</h1>
+        <p>This key may read neither users (users:read) nor metadata (metadata:read).</p>
+        <Link to={paths.users()}>Back to users</Link>
+      </div>
+    );
+  }
+  if (main.isPending) return <p role="status">Loading user…</p>;
+  if (main.isError) {
+    const missing = main.error instanceof ApiError && main.error.status === 404;
     return (
       <div className="card">
         <h1>{missing ? 'No such user' : 'Could not load the user'}</h1>
         <p role="alert" className="error">
-          {describeError(loaded.error)}
+          {describeError(main.error)}
         </p>
         <Link to={paths.users()}>Back to users</Link>
       </div>
@@ -124,11 +142,7 @@ export function UserPage({ id, tab }: { id: string; tab: 'metadata' | 'history' 
           )}
         </div>
         <div className="actions">
-          <button
-            type="button"
-            onClick={() => (dirty ? setConfirmReload(true) : reload())}
-            disabled={loaded.isFetching}
-          >
+          <button type="button" onClick={() => (dirty ? setConfirmReload(true) : reload())} disabled={main.isFetching}>
             Reload
           </button>
           {can(identity, 'users:write') && <DeleteUser userId={id} />}
@@ -159,7 +173,8 @@ export function UserPage({ id, tab }: { id: string; tab: 'metadata' | 'history' 
           </Link>
         )}
       </nav>
-      {tab === 'history' && <HistoryTab key={loaded.dataUpdatedAt} userId={id} />}
+      {tab === 'history' && readsMetadata && <HistoryTab key={loaded.dataUpdatedAt} userId={id} />}
+      {tab === 'metadata' && !readsMetadata && <p>This key may not read metadata (it lacks metadata:read).</p>}
       {tab === 'metadata' && conflict && (
         <ConflictView
           conflict={conflict}
@@ -167,23 +182,26 @@ export function UserPage({ id, tab }: { id: string; tab: 'metadata' | 'history' 
           onReapply={() => startFrom({ metadata: conflict.theirs, etag: conflict.theirsEtag }, reapplied(conflict))}
         />
       )}
-      {tab === 'metadata' && (
-        <MetadataEditor
-          key={`${loaded.dataUpdatedAt}`}
-          userId={id}
-          base={loaded.data.metadata}
-          etag={loaded.data.etag}
-          draft={draft}
-          blocked={conflict !== undefined}
-          onDirtyChange={setDirty}
-          onConflict={setConflict}
-          onSaved={(next) => {
-            setDraft(undefined);
-            queryClient.setQueryData(metadataQueryKey(id), next);
-            setSavedAt(new Date());
-            void user.refetch();
-          }}
-        />
+      {/* Kept while the History tab shows, so that unsaved edits survive a look at the history. */}
+      {loaded.data && (
+        <div hidden={tab !== 'metadata'}>
+          <MetadataEditor
+            key={`${loaded.dataUpdatedAt}`}
+            userId={id}
+            base={loaded.data.metadata}
+            etag={loaded.data.etag}
+            draft={draft}
+            blocked={conflict !== undefined}
+            onDirtyChange={setDirty}
+            onConflict={setConflict}
+            onSaved={(next) => {
+              setDraft(undefined);
+              queryClient.setQueryData(metadataQueryKey(id), next);
+              setSavedAt(new Date());
+              if (readsUser) void user.refetch();
+            }}
+          />
+        </div>
       )}
     </>
   );

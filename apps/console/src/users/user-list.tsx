@@ -47,10 +47,12 @@ function UserRow({ user }: { user: UserWithMetadata }) {
 /** The filter box: a kind and either a JSON object or key=value shortcuts. */
 function FilterForm({ onApply }: { onApply(filter: MetadataFilter): void }) {
   const id = useId();
-  const [kind, setKind] = useState<(typeof METADATA_KINDS)[number]>('public_metadata');
+  const { identity } = useSession();
+  // The first kind this key may read: the one the select shows first, and so the one used.
+  const visible = METADATA_KINDS.filter((k) => canSeeKind(identity, k));
+  const [kind, setKind] = useState<(typeof METADATA_KINDS)[number]>(visible[0] ?? 'public_metadata');
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
-  const { identity } = useSession();
   return (
     <form
       className="filter"
@@ -74,7 +76,7 @@ function FilterForm({ onApply }: { onApply(filter: MetadataFilter): void }) {
             value={kind}
             onChange={(event) => setKind(event.target.value as (typeof METADATA_KINDS)[number])}
           >
-            {METADATA_KINDS.filter((k) => canSeeKind(identity, k)).map((k) => (
+            {visible.map((k) => (
               <option key={k} value={k}>
                 {k}
               </option>

@@ -6,6 +6,7 @@ import {
   jsonEqual,
   MESSAGES,
   METADATA_KINDS,
+  METADATA_LIMITS,
   type MetadataKind,
   type UserMetadata,
   type UserMetadataPatch,
@@ -16,8 +17,8 @@ export type StoredMetadata = Record<MetadataKind, JsonObject | null>;
 
 export const EMPTY_METADATA: StoredMetadata = { public_metadata: null, private_metadata: null, unsafe_metadata: null };
 
-export const MAX_NESTING = 64;
-export const MAX_KIND_CHARACTERS = 3000;
+export const MAX_NESTING = METADATA_LIMITS.nesting;
+export const MAX_KIND_CHARACTERS = METADATA_LIMITS.kindCharacters;
 
 /** NUL, or a surrogate half without its partner: PostgreSQL's jsonb cannot hold either. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point
